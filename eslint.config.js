@@ -1,0 +1,34 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+// Only these folders may do I/O (DESIGN.md "Layout"). Everything else is pure
+// and receives what it needs through arguments or the probe context.
+const ioFolders = ['src/cli/**', 'src/targets/**', 'src/discovery/**', 'src/net/**', 'src/store/**'];
+const ioModules = ['net', 'tls', 'dgram', 'child_process', 'fs', 'fs/promises', 'http', 'https'];
+const forbidden = ioModules.flatMap((m) => [`node:${m}`, m]);
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**', 'lab/run/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ioFolders,
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: forbidden.map((name) => ({ name, message: 'I/O belongs in src/cli, src/targets, src/discovery, src/net or src/store (DESIGN.md).' })),
+      }],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', Buffer: 'readonly', URL: 'readonly' } },
+  },
+);
