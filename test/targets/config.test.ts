@@ -1,0 +1,83 @@
+import { describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError } from '../../src/errors.js';
+import { loadConfig, parseConfig } from '../../src/targets/config.js';
+import { parseDuration } from '../../src/targets/config-schema.js';
+
+function errorOf(text: string): ConfigError {
+  try {
+    parseConfig(text, 'targets.yaml');
+  } catch (e) {
+    if (e instanceof ConfigError) return e;
+    throw e;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('targets.yaml', () => {
+  it('accepts the documented example file', () => {
+    const text = readFileSync(new URL('../../targets.example.yaml', import.meta.url), 'utf8');
+    const loaded = parseConfig(text, 'targets.example.yaml');
+    expect(loaded.config.devices?.[0]?.name).toBe('Living-room camera');
+    expect(loaded.config.scan?.safety).toBe('credentials');
+    expect(loaded.deviceLocations[0]?.line).toBeGreaterThan(1);
+  });
+
+  it('names line and column of an unknown key (a typo)', () => {
+    const e = errorOf('scan:\n  safety: safe\n  timout: 10m\n');
+    expect(e.message).toBe('targets.yaml:3:3: unknown key "timout" in scan');
+    expect([e.line, e.column]).toEqual([3, 3]);
+  });
+
+  it('names line and column of a bad value', () => {
+    const e = errorOf('devices:\n  - address: 10.0.0.5\n    type: toaster\n');
+    expect(e.line).toBe(3);
+    expect(e.column).toBe(11);
+    expect(e.message).toMatch(/devices\[0\]\.type/);
+  });
+
+  it('names the line of an invalid address in a device entry and in scan.targets', () => {
+    expect(errorOf('devices:\n  - address: 10.0.0.300\n').message).toMatch(/^targets\.yaml:2:14: devices\[0\]\.address: invalid target/);
+    expect(errorOf('scan:\n  targets:\n    - 10.0.0.0/24\n    - 192.168.1\n').message).toMatch(/^targets\.yaml:4:7: scan\.targets\[1\]/);
+  });
+
+  it('reports YAML syntax errors with a position', () => {
+    const e = errorOf('scan:\n  safety: [safe\n');
+    expect(e.message).toMatch(/^targets\.yaml:\d+:\d+: YAML syntax error/);
+  });
+
+  it('rejects bad durations, dates and URLs', () => {
+    expect(errorOf('scan:\n  timeout: soon\n').message).toMatch(/2:12: scan\.timeout: expected a duration/);
+    expect(errorOf('devices:\n  - address: 10.0.0.1\n    supportEnd: 2027-13-45\n').message).toMatch(/supportEnd/);
+    expect(errorOf('devices:\n  - address: 10.0.0.1\n    disclosureUrl: not a url\n').message).toMatch(/disclosureUrl/);
+  });
+
+  it('rejects duplicate keys', () => {
+    expect(errorOf('scan:\n  safety: safe\n  safety: intrusive\n').message).toMatch(/YAML syntax error/);
+  });
+
+  it('parses durations', () => {
+    expect(parseDuration('90s')).toBe(90_000);
+    expect(parseDuration('1h30m')).toBe(5_400_000);
+    expect(parseDuration(45)).toBe(45_000);
+    expect(parseDuration('0s')).toBeNull();
+    expect(parseDuration('ten')).toBeNull();
+  });
+
+  it('says clearly when the file is missing, a directory or unreadable', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'iotcop-cfg-'));
+    await expect(loadConfig(join(dir, 'nope.yaml'))).rejects.toThrow(/nope\.yaml: cannot read the targets file: no such file/);
+    await expect(loadConfig(dir)).rejects.toThrow(/not a regular file/);
+    const big = join(dir, 'big.yaml');
+    writeFileSync(big, `# ${'x'.repeat(1024 * 1024 + 10)}\n`);
+    await expect(loadConfig(big)).rejects.toThrow(/larger than/);
+    if (process.getuid?.() !== 0) {
+      const locked = join(dir, 'locked.yaml');
+      writeFileSync(locked, 'scan: {}\n');
+      chmodSync(locked, 0o000);
+      await expect(loadConfig(locked)).rejects.toThrow(/permission denied/);
+    }
+  });
+});
