@@ -1,0 +1,179 @@
+/**
+ * The one HTTP wrapper (LIBRARIES.md): axios with maxRedirects 0, validateStatus always true, no
+ * decompression and no Accept-Encoding (so the byte cap counts what we keep), an abort signal that
+ * bounds the whole exchange including a slow body, a body cap that truncates instead of failing, an
+ * https agent that accepts any certificate and records it, no proxy, and the Host header of the device.
+ *
+ * Per-host limit: each request gets its own agent (keepAlive off, one socket), holds one limiter slot
+ * and one budget unit from before the connect until its socket has closed. axios only ever opens the
+ * socket through that agent (redirects are off, proxies are off), so the limit holds.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import type net from 'node:net';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
+import axios, { type RawAxiosRequestHeaders } from 'axios';
+import type { HttpRequest, HttpResponse, TlsDetails } from '../probes/contract.js';
+import { NetError, toNetError } from './errors.js';
+import { abortedError } from './limits.js';
+import { admit, tlsCipherOptions, tlsDetailsOf, type DialContext } from './dial.js';
+import { hostForUrl } from './scope.js';
+
+type Capture = (socket: net.Socket) => void;
+
+class CapturingHttpAgent extends http.Agent {
+  constructor(private readonly capture: Capture) { super({ keepAlive: false, maxSockets: 1 }); }
+  override createConnection(options: http.ClientRequestArgs, callback?: (err: Error | null, stream: Duplex) => void): Duplex {
+    const socket = super.createConnection(options, callback) as net.Socket;
+    this.capture(socket);
+    return socket;
+  }
+}
+
+class CapturingHttpsAgent extends https.Agent {
+  constructor(private readonly capture: Capture) {
+    super({ keepAlive: false, maxSockets: 1, rejectUnauthorized: false, ...tlsCipherOptions({}) });
+  }
+  override createConnection(options: https.RequestOptions, callback?: (err: Error | null, stream: Duplex) => void): Duplex {
+    const socket = super.createConnection(options, callback) as net.Socket;
+    this.capture(socket);
+    return socket;
+  }
+}
+
+/** Names whose repeated values stay separate entries (their values may contain commas). */
+const KEEP_SEPARATE = new Set(['set-cookie', 'www-authenticate', 'proxy-authenticate']);
+
+/** Header map from node's rawHeaders: lower-cased names, repeats joined with ", " except the KEEP_SEPARATE ones. */
+export function headerMap(rawHeaders: readonly string[]): Map<string, string[]> {
+  const map = new Map<string, string[]>();
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    const name = (rawHeaders[i] ?? '').toLowerCase();
+    const value = rawHeaders[i + 1] ?? '';
+    const prev = map.get(name);
+    if (!prev) map.set(name, [value]);
+    else if (KEEP_SEPARATE.has(name)) prev.push(value);
+    else prev[0] = `${prev[0] ?? ''}, ${value}`;
+  }
+  return map;
+}
+
+function validatePath(path: string): void {
+  if (typeof path !== 'string' || !path.startsWith('/') || path.startsWith('//') || /[\s\\]/.test(path.slice(0, 1))) {
+    throw new NetError('out-of-scope', 'HTTP path must be an absolute path on the device ("/…")');
+  }
+  if (/[\r\n\0]/.test(path)) throw new NetError('internal', 'HTTP path contains a control character');
+}
+
+export async function httpRequest(ctx: DialContext, req: HttpRequest): Promise<HttpResponse> {
+  validatePath(req.path);
+  const release = await admit(ctx, `http ${req.port}`, req.port);
+  const authority = `${hostForUrl(ctx.address)}:${req.port}`;
+  const url = `${req.tls ? 'https' : 'http'}://${authority}${req.path}`;
+  const parsed = new URL(url);
+  const defaultPort = req.port === (req.tls ? 443 : 80);
+  if (parsed.hostname !== hostForUrl(ctx.address) || (parsed.port !== String(req.port) && !(parsed.port === '' && defaultPort))) {
+    release();
+    throw new NetError('out-of-scope', 'HTTP request would leave the device');
+  }
+  const maxBytes = req.maxBytes ?? ctx.defaults.httpMaxBytes;
+  const timeoutMs = Math.min(req.timeoutMs ?? ctx.defaults.httpTimeoutMs, Math.max(0, ctx.deadlineAt - Date.now()));
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new NetError('timeout', `HTTP exchange not done within ${timeoutMs} ms`)), Math.max(1, timeoutMs));
+  const signal = AbortSignal.any([ctx.signal, deadline.signal]);
+
+  let socket: net.Socket | undefined;
+  let tlsInfo: TlsDetails | undefined;
+  let gotResponse = false;
+  const capture: Capture = (s) => {
+    socket = s;
+    s.on('error', () => undefined);
+    s.once('close', release);
+    s.once('connect', () => ctx.onConnect?.({ kind: req.tls ? 'https' : 'http', port: req.port }));
+    if (s instanceof tls.TLSSocket) s.once('secureConnect', () => { tlsInfo = tlsDetailsOf(s); });
+  };
+  const agent = req.tls ? new CapturingHttpsAgent(capture) : new CapturingHttpAgent(capture);
+  const onAbort = (): void => { socket?.destroy(); };
+  signal.addEventListener('abort', onAbort, { once: true });
+
+  const headers: RawAxiosRequestHeaders = {};
+  for (const [k, v] of Object.entries(req.headers ?? {})) {
+    if (/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k) && !/[\r\n\0]/.test(v)) headers[k] = v;
+  }
+  headers['Host'] = defaultPort ? hostForUrl(ctx.address) : authority;
+  headers['Accept-Encoding'] = false; // axios would otherwise offer gzip/br: the cap must count real bytes
+  headers['User-Agent'] = typeof headers['User-Agent'] === 'string' ? headers['User-Agent'] : 'iotcop';
+
+  const chunks: Buffer[] = [];
+  let bytes = 0;
+  let truncated = false;
+  let headersOut = new Map<string, string[]>();
+  let response: Awaited<ReturnType<typeof axios.request<NodeJS.ReadableStream>>> | undefined;
+  try {
+    response = await axios.request<NodeJS.ReadableStream>({
+      url,
+      method: req.method ?? 'GET',
+      headers,
+      responseType: 'stream',
+      decompress: false,
+      maxRedirects: 0,
+      validateStatus: () => true,
+      // Backstop only: our own cap below stops first (a socket chunk is at most 64 KiB).
+      maxContentLength: maxBytes + 65_536,
+      maxBodyLength: 0,
+      proxy: false,
+      httpAgent: agent,
+      httpsAgent: agent,
+      signal,
+    });
+    gotResponse = true;
+    ctx.breaker?.record(ctx.address, 'healthy');
+    const raw = (response.request as { res?: { rawHeaders?: string[] } } | undefined)?.res?.rawHeaders;
+    headersOut = raw ? headerMap(raw) : headerMap(Object.entries(response.headers).flatMap(([k, v]) =>
+      Array.isArray(v) ? v.flatMap((x) => [k, String(x)]) : [k, String(v)]));
+    if ((req.method ?? 'GET') !== 'HEAD') {
+      for await (const chunk of response.data) {
+        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+        const room = maxBytes - bytes;
+        if (buf.length > room) {
+          if (room > 0) chunks.push(buf.subarray(0, room));
+          bytes = maxBytes;
+          truncated = true;
+          break;
+        }
+        chunks.push(buf);
+        bytes += buf.length;
+      }
+    }
+    return {
+      status: response.status,
+      headers: headersOut,
+      body: Buffer.concat(chunks),
+      truncated,
+      ...(tlsInfo ? { tls: tlsInfo } : {}),
+    };
+  } catch (e) {
+    if (ctx.signal.aborted) throw abortedError(ctx.signal);
+    if (deadline.signal.aborted) throw deadline.signal.reason instanceof NetError ? deadline.signal.reason : new NetError('timeout', 'HTTP deadline reached');
+    const err = toNetError(e);
+    if (/maxContentLength/.test(err.message) && gotResponse && response) {
+      // Only reachable when one chunk straddled both caps: still a truncated answer, not a failure.
+      return { status: response.status, headers: headersOut, body: Buffer.concat(chunks), truncated: true, ...(tlsInfo ? { tls: tlsInfo } : {}) };
+    }
+    if (!gotResponse) {
+      if (err.kind === 'refused') ctx.breaker?.record(ctx.address, 'healthy');
+      else if (err.kind === 'timeout' || err.kind === 'reset' || err.kind === 'unreachable') ctx.breaker?.record(ctx.address, 'failure');
+    }
+    if (err.kind === 'internal') throw new NetError('protocol-error', err.message, { cause: e });
+    throw err;
+  } finally {
+    clearTimeout(timer);
+    signal.removeEventListener('abort', onAbort);
+    const body = response?.data as (NodeJS.ReadableStream & { destroy?: () => void }) | undefined;
+    body?.destroy?.();
+    socket?.destroy();
+    agent.destroy();
+    if (!socket) release();
+  }
+}

@@ -1,0 +1,20 @@
+/**
+ * Scope by construction: the net API is bound to one device address and takes ports, never hosts.
+ * Raw printer ports are never dialled (DESIGN.md "Fragile ports": zero bytes to 9100–9107 and 515).
+ * Pure (no node:net) so that the planner can share the port list.
+ */
+
+export const FRAGILE_PORTS: readonly number[] = [515, 9100, 9101, 9102, 9103, 9104, 9105, 9106, 9107];
+
+export function isFragilePort(port: number): boolean {
+  return port === 515 || (port >= 9100 && port <= 9107);
+}
+
+export function isValidPort(port: number): boolean {
+  return Number.isInteger(port) && port >= 1 && port <= 65535;
+}
+
+/** Address as it appears in a URL authority or Host header (`[::1]` for IPv6). */
+export function hostForUrl(address: string): string {
+  return address.includes(':') ? `[${address}]` : address;
+}

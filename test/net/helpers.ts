@@ -1,0 +1,36 @@
+import type { Logger, NetApi } from '../../src/probes/contract.js';
+import {
+  createBudget, createCircuitBreaker, createHostLimiter, createNetApi,
+  type Budget, type CircuitBreaker, type HostLimiter, type NetDefaults,
+} from '../../src/net/index.js';
+
+export const silentLog: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined };
+
+export interface TestApi {
+  net: NetApi;
+  limiter: HostLimiter;
+  budget: Budget;
+  breaker: CircuitBreaker;
+  controller: AbortController;
+}
+
+export function testApi(options: {
+  address?: string; perHost?: number; maxConnections?: number; deadlineMs?: number;
+  defaults?: Partial<NetDefaults>; limiter?: HostLimiter; breaker?: CircuitBreaker;
+} = {}): TestApi {
+  const limiter = options.limiter ?? createHostLimiter(options.perHost ?? 2);
+  const budget = createBudget(options.maxConnections ?? 20);
+  const breaker = options.breaker ?? createCircuitBreaker({ threshold: 5 });
+  const controller = new AbortController();
+  const net = createNetApi({
+    address: options.address ?? '127.0.0.1',
+    hostLimiter: limiter,
+    budget,
+    signal: controller.signal,
+    deadlineMs: options.deadlineMs ?? 5_000,
+    log: silentLog,
+    breaker,
+    defaults: { connectTimeoutMs: 1_000, idleTimeoutMs: 2_000, connDeadlineMs: 3_000, httpTimeoutMs: 2_000, udpTimeoutMs: 300, ...options.defaults },
+  });
+  return { net, limiter, budget, breaker, controller };
+}
