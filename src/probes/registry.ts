@@ -2,14 +2,23 @@
  * The explicit probe registry: every probe in src/probes/<id>.ts is imported here and listed in
  * PROBES, sorted by id. test/probes/registry.test.ts fails when a probe file is not listed, when the
  * list is not sorted, or when a probe's meta is invalid.
- *
- * Empty for now: the probe helpers add their probes here (one import and one entry each, keeping
- * the array sorted by id).
  */
 import type { AnyProbe } from './contract.js';
+import coapExposure from './coap-exposure.js';
+import ftpAnonymous from './ftp-anonymous.js';
+import mqttExposure from './mqtt-exposure.js';
+import snmpDisclosure from './snmp-disclosure.js';
+import upnpDisclosure from './upnp-disclosure.js';
+import webUnauthenticated from './web-unauthenticated.js';
 
 export const PROBES: readonly AnyProbe[] = [
   // sorted by meta.id
+  coapExposure,
+  ftpAnonymous,
+  mqttExposure,
+  snmpDisclosure,
+  upnpDisclosure,
+  webUnauthenticated,
 ];
 
 const byId = new Map<string, AnyProbe>(PROBES.map((p) => [p.meta.id, p]));
