@@ -23,6 +23,10 @@ export function rollUp(findings: Finding[], options: RollUpOptions): GuidelineVe
     if (warns.length) return { id: g.id, verdict: 'warn', findings: warns };
     const passes = ids('pass', 'info');
     if (passes.length) return { id: g.id, verdict: 'pass', findings: passes };
+    if (g.id === 'uk-cop-2' && mine.length > 0 && mine.every((f) => f.status === 'not_applicable')) {
+      // No security.txt on the device is not a violation: the policy may be on the vendor's website.
+      return { id: g.id, verdict: 'manual', findings: [], reason: 'The device publishes no security.txt: look for the vendor\'s vulnerability disclosure policy on its website.' };
+    }
     if (g.testability === 'manual') {
       return { id: g.id, verdict: 'manual', findings: [], reason: 'A network scan cannot assess this guideline; see the checklist of what to verify by hand.' };
     }
@@ -50,7 +54,7 @@ export function pstiStatus(verdicts: GuidelineVerdict[], findings: Finding[], co
   };
   if (sec.some((f) => f.status === 'pass')) psti.disclosurePolicy = 'found';
   else if (config?.disclosureUrl) psti.disclosurePolicy = 'configured';
-  else if (sec.some((f) => f.status === 'fail')) psti.disclosurePolicy = 'invalid';
+  else if (sec.some((f) => f.status === 'fail' || f.status === 'warn')) psti.disclosurePolicy = 'invalid';
   if (config?.disclosureUrl) psti.disclosurePolicyUrl = config.disclosureUrl;
   if (config?.supportEnd) {
     psti.supportPeriodEnd = config.supportEnd;

@@ -8,6 +8,7 @@ import type {
   CheckStatus, Confidence, Device, ErrorKind, GuidelineId, Json, Safety, Service, Severity, Transport,
 } from '../report/model.js';
 import type { Duplex } from 'node:stream';
+import type { OnlineApi } from '../net/online.js';
 
 export interface CheckMeta {
   /** Title when the check finds nothing wrong ("Telnet rejects default credentials"). */
@@ -193,6 +194,11 @@ export interface ProbeContext {
   /** Extra credentials from targets.yaml; empty below the `credentials` safety level. */
   credentials: CredentialPair[];
   log: Logger;
+  /**
+   * Present only with --online: HTTPS fetches of vendor URLs from targets.yaml on the public internet
+   * (never a private address, capped, few requests). Without --online the scan never leaves the LAN.
+   */
+  online?: OnlineApi;
   /** Waits, aborting with the job. */
   sleep(ms: number): Promise<void>;
 }

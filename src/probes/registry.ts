@@ -4,19 +4,35 @@
  * list is not sorted, or when a probe's meta is invalid.
  */
 import type { AnyProbe } from './contract.js';
+import attackSurface from './attack-surface.js';
+import cleartextServices from './cleartext-services.js';
 import coapExposure from './coap-exposure.js';
 import ftpAnonymous from './ftp-anonymous.js';
 import mqttExposure from './mqtt-exposure.js';
+import securityTxt from './security-txt.js';
+import sharedKeys from './shared-keys.js';
 import snmpDisclosure from './snmp-disclosure.js';
+import softwareVersions from './software-versions.js';
+import sshConfiguration from './ssh-configuration.js';
+import tlsConfiguration from './tls-configuration.js';
+import updateEndpoints from './update-endpoints.js';
 import upnpDisclosure from './upnp-disclosure.js';
 import webUnauthenticated from './web-unauthenticated.js';
 
 export const PROBES: readonly AnyProbe[] = [
   // sorted by meta.id
+  attackSurface,
+  cleartextServices,
   coapExposure,
   ftpAnonymous,
   mqttExposure,
+  securityTxt,
+  sharedKeys,
   snmpDisclosure,
+  softwareVersions,
+  sshConfiguration,
+  tlsConfiguration,
+  updateEndpoints,
   upnpDisclosure,
   webUnauthenticated,
 ];

@@ -20,6 +20,7 @@ import {
   type Budget, type CircuitBreaker, type HostLimiter, type NetDefaults,
 } from '../net/index.js';
 import { abortedError } from '../net/limits.js';
+import { createOnlineApi } from '../net/online.js';
 import { planDevice, planRun, safetyRank, type DeviceSelection, type Job, type PlanSettings } from './plan.js';
 import { redactingLogger } from './redact.js';
 
@@ -387,6 +388,7 @@ export function createRunner(probes: readonly AnyProbe[], options: RunnerOptions
           sleep: sleeper(signal),
           ...(job.service ? { service: job.service } : {}),
           ...(config ? { config } : {}),
+          ...(settings.online ? { online: createOnlineApi({ signal, maxRequests: 4 }) } : {}),
         };
       } catch (e) {
         return fromThrow(e, 'setup');

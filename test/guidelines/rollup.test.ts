@@ -61,6 +61,13 @@ describe('rollUp', () => {
     expect(verdictOf([], 'uk-cop-13', 'intrusive').reason).not.toMatch(/--safety intrusive/);
   });
 
+  it('guideline 2 is manual, not a fail, when the device simply has no security.txt', () => {
+    const v = verdictOf([finding('not_applicable', ['uk-cop-2'], 'security-txt')], 'uk-cop-2');
+    expect(v.verdict).toBe('manual');
+    expect(v.reason).toMatch(/vendor/);
+    expect(verdictOf([finding('warn', ['uk-cop-2'], 'security-txt')], 'uk-cop-2').verdict).toBe('warn');
+  });
+
   it('covers all 13 guidelines for every device', () => {
     expect(rollUp([], { safety: 'safe' }).map((v) => v.id)).toEqual(GUIDELINE_IDS);
   });

@@ -212,11 +212,12 @@ describe('checkGroundTruth', () => {
     expect(checkGroundTruth(empty, truth, { probes: [] })).toEqual([]);
     // one probe registered: exactly its expectations are missing
     const v = checkGroundTruth(empty, truth, { probes: ['ftp-anonymous'] });
-    // …and the verdict it alone decides (uk-cop-8); uk-cop-1 waits for snmp-default-community
+    // …but no verdict yet: uk-cop-8 also waits for cleartext-services (which maps to 5 and 8)
     expect(v).toEqual([
       'printer (10.231.0.14): expected finding missing: ftp-anonymous-access fail on 21/tcp (found no ftp-anonymous-access result)',
-      'printer (10.231.0.14): no verdict for uk-cop-8, expected fail',
     ]);
+    const both = checkGroundTruth(empty, truth, { probes: ['ftp-anonymous', 'cleartext-services'] });
+    expect(both).toContain('printer (10.231.0.14): no verdict for uk-cop-8, expected fail');
     const withSnmp = checkGroundTruth(empty, truth, { probes: ['ftp-anonymous', 'snmp-default-community'] });
     expect(withSnmp).toContain('printer (10.231.0.14): no verdict for uk-cop-1, expected fail');
     // forbidden findings apply whatever is registered

@@ -1,0 +1,403 @@
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import net from 'node:net';
+import tls from 'node:tls';
+import { fileURLToPath } from 'node:url';
+import probe, {
+  assessTls, certificateMatches, classifyCipher, describeCert, dnsMatches, fromSslEnumCiphers, hasForwardSecrecy,
+  isHttpService, looksNotTls, type CertEntry, type TlsEvidence, type VersionResult,
+} from '../../src/probes/tls-configuration.js';
+import { pemToDer } from '../../src/probes/lib/x509.js';
+import type { CheckResult } from '../../src/probes/contract.js';
+import type { Json, Service } from '../../src/report/model.js';
+import { makeContext, makeDevice, tcpService } from './helpers/exposure-context.js';
+import { expectValidMeta } from './helpers/meta-check.js';
+
+const dir = fileURLToPath(new URL('./fixtures/tls/', import.meta.url));
+const read = (f: string): string => readFileSync(`${dir}${f}`, 'utf8');
+const certEntry = (file: string): CertEntry => describeCert(pemToDer(read(file))[0]!);
+const NOW = new Date('2027-06-01T00:00:00Z');
+
+function byCheck(results: CheckResult[]): Map<string, CheckResult> {
+  return new Map(results.map((r) => [r.check, r]));
+}
+
+function versions(accepted: string[], rejected: string[] = []): VersionResult[] {
+  return (['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'] as const).map((v) => {
+    if (accepted.includes(v)) return { version: v, status: 'accepted', cipher: null, error: null };
+    if (rejected.includes(v)) return { version: v, status: 'rejected', cipher: null, error: { kind: 'tls-handshake', code: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', message: 'alert protocol version' } };
+    return { version: v, status: 'untested', cipher: null, error: null };
+  });
+}
+
+function evidence(over: Partial<TlsEvidence> = {}): TlsEvidence {
+  return {
+    port: 443, source: 'node', versions: versions(['TLSv1.2', 'TLSv1.3'], ['TLSv1', 'TLSv1.1']),
+    ciphers: [{ name: 'ECDHE-RSA-AES128-GCM-SHA256', protocol: 'TLSv1.2', kexInfo: null }, { name: 'TLS_AES_256_GCM_SHA384', protocol: 'TLSv1.3', kexInfo: null }],
+    cipherTests: [
+      { set: 'weak', version: 'TLSv1.2', status: 'rejected', cipher: null, error: { kind: 'tls-handshake', code: null, message: 'handshake failure' } },
+      { set: 'no-forward-secrecy', version: 'TLSv1.2', status: 'rejected', cipher: null, error: { kind: 'tls-handshake', code: null, message: 'handshake failure' } },
+    ],
+    nmapWarnings: [], untestable: ['SSLv2', 'SSLv3', 'RC4', '3DES'],
+    chain: [certEntry('good.crt'), certEntry('ca.crt')], certSource: 'handshake', certError: null,
+    http: { status: 200, hsts: 'max-age=63072000; includeSubDomains', error: null },
+    ...over,
+  };
+}
+
+describe('tls-configuration assess (hand-built evidence)', () => {
+  test('well-configured service: nothing fails or warns', () => {
+    const r = assessTls(evidence(), '127.0.0.1', [], NOW);
+    expect(r).toHaveLength(9);
+    for (const x of r) expect(x.status).toBe('pass');
+    expect(byCheck(r).get('tls-legacy-protocol')!.confidence).toBe('medium'); // node cannot try SSLv3
+  });
+
+  test('camera: TLS 1.0, 1024-bit key, SHA-1 self-signed certificate, no HSTS', () => {
+    const r = byCheck(assessTls(evidence({
+      versions: versions(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']),
+      ciphers: [{ name: 'ECDHE-RSA-AES256-SHA', protocol: 'TLSv1', kexInfo: null }],
+      chain: [certEntry('rsa1024-sha1.crt')],
+      http: { status: 401, hsts: null, error: null },
+    }), '10.231.0.10', [], NOW));
+    expect(r.get('tls-legacy-protocol')).toMatchObject({ status: 'fail', severity: 'medium' });
+    expect(r.get('tls-legacy-protocol')!.detail).toContain('TLS 1.0 and TLS 1.1');
+    expect(r.get('tls-certificate-weak-key')).toMatchObject({ status: 'fail', severity: 'high' });
+    expect(r.get('tls-certificate-weak-key')!.detail).toContain('1024-bit RSA');
+    expect(r.get('tls-certificate-weak-signature')!.status).toBe('fail');
+    expect(r.get('tls-certificate-weak-signature')!.detail).toContain('sha1WithRSAEncryption');
+    expect(r.get('tls-certificate-self-signed')!.status).toBe('warn');
+    expect(r.get('tls-certificate-expired')!.status).toBe('pass');
+    expect(r.get('tls-certificate-not-yet-valid')!.status).toBe('pass');
+    expect(r.get('tls-certificate-name-mismatch')!.status).toBe('warn');
+    expect(r.get('https-hsts')!.status).toBe('warn');
+  });
+
+  test('NAS: expired certificate fails; not-yet-valid fails', () => {
+    const expired = byCheck(assessTls(evidence({ chain: [certEntry('expired.crt')] }), '127.0.0.1', [], NOW));
+    expect(expired.get('tls-certificate-expired')!.status).toBe('fail');
+    expect(expired.get('tls-certificate-expired')!.detail).toContain('2023-01-01');
+    const future = byCheck(assessTls(evidence({ chain: [certEntry('future.crt')] }), '127.0.0.1', [], NOW));
+    expect(future.get('tls-certificate-not-yet-valid')!.status).toBe('fail');
+    expect(future.get('tls-certificate-expired')!.status).toBe('pass');
+  });
+
+  test('nmap evidence the lab lacks: SSLv3 with RC4, 3DES and export suites', () => {
+    const r = byCheck(assessTls(evidence({
+      source: 'nmap', untestable: [],
+      versions: versions(['SSLv3', 'TLSv1.2']),
+      ciphers: [
+        { name: 'TLS_RSA_WITH_RC4_128_SHA', protocol: 'SSLv3', kexInfo: 'rsa 2048' },
+        { name: 'TLS_RSA_WITH_3DES_EDE_CBC_SHA', protocol: 'SSLv3', kexInfo: 'rsa 2048' },
+        { name: 'TLS_RSA_EXPORT_WITH_RC4_40_MD5', protocol: 'SSLv3', kexInfo: 'rsa 512' },
+        { name: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', protocol: 'TLSv1.2', kexInfo: 'secp256r1' },
+      ],
+      cipherTests: [],
+    }), '127.0.0.1', [], NOW));
+    expect(r.get('tls-legacy-protocol')).toMatchObject({ status: 'fail', severity: 'high' });
+    expect(r.get('tls-legacy-protocol')!.detail).toContain('SSL 3.0');
+    const weak = r.get('tls-weak-cipher')!;
+    expect(weak).toMatchObject({ status: 'fail', severity: 'high' });
+    expect(weak.detail).toContain('TLS_RSA_WITH_RC4_128_SHA');
+    const ev = weak.evidence as { weak: { name: string; why: string }[] };
+    expect(ev.weak.map((w) => w.why)).toEqual(expect.arrayContaining(['RC4 stream cipher', '64-bit block or 56-bit cipher (Sweet32)', 'export-grade (40/56-bit) cryptography', 'MD5 message authentication']));
+    expect(r.get('tls-legacy-protocol')!.confidence ?? 'high').toBe('high');
+  });
+
+  test('SSLv2 alone is critical', () => {
+    const r = byCheck(assessTls(evidence({ source: 'nmap', versions: versions(['SSLv2', 'TLSv1.2']) }), '127.0.0.1', [], NOW));
+    expect(r.get('tls-legacy-protocol')).toMatchObject({ status: 'fail', severity: 'critical' });
+  });
+
+  test('weak DH group from nmap kex_info', () => {
+    const r = byCheck(assessTls(evidence({ source: 'nmap', ciphers: [{ name: 'TLS_DHE_RSA_WITH_AES_128_GCM_SHA256', protocol: 'TLSv1.2', kexInfo: 'dh 512' }] }), '127.0.0.1', [], NOW));
+    expect(r.get('tls-weak-cipher')).toMatchObject({ status: 'fail', severity: 'high' });
+    const r2 = byCheck(assessTls(evidence({ source: 'nmap', ciphers: [{ name: 'TLS_DHE_RSA_WITH_AES_128_GCM_SHA256', protocol: 'TLSv1.2', kexInfo: 'dh 1024' }] }), '127.0.0.1', [], NOW));
+    expect(r2.get('tls-weak-cipher')!.status).toBe('warn');
+  });
+
+  test('only suites without forward secrecy: a warning; next to ECDHE suites: a note', () => {
+    const only = byCheck(assessTls(evidence({ versions: versions(['TLSv1.2']), ciphers: [{ name: 'AES128-GCM-SHA256', protocol: 'TLSv1.2', kexInfo: null }] }), '127.0.0.1', [], NOW));
+    expect(only.get('tls-weak-cipher')).toMatchObject({ status: 'warn', severity: 'low' });
+    const mixed = byCheck(assessTls(evidence({ ciphers: [...evidence().ciphers, { name: 'AES256-GCM-SHA384', protocol: 'TLSv1.2', kexInfo: null }] }), '127.0.0.1', [], NOW));
+    expect(mixed.get('tls-weak-cipher')!.status).toBe('pass');
+    expect(mixed.get('tls-weak-cipher')!.detail).toContain('AES256-GCM-SHA384');
+  });
+
+  test('a cipher test that timed out is an error, never a pass', () => {
+    const r = byCheck(assessTls(evidence({
+      cipherTests: [{ set: 'weak', version: 'TLSv1.2', status: 'error', cipher: null, error: { kind: 'timeout', code: null, message: 'TLS handshake not done within 5000 ms' } }],
+    }), '127.0.0.1', [], NOW));
+    expect(r.get('tls-weak-cipher')).toMatchObject({ status: 'error', error: { kind: 'timeout' } });
+  });
+
+  test('a TLS 1.0 dial that timed out makes the protocol check an error', () => {
+    const v = versions(['TLSv1.2']);
+    v[2] = { version: 'TLSv1', status: 'error', cipher: null, error: { kind: 'timeout', code: null, message: 'connect not done' } };
+    const r = byCheck(assessTls(evidence({ versions: v }), '127.0.0.1', [], NOW));
+    expect(r.get('tls-legacy-protocol')).toMatchObject({ status: 'error', error: { kind: 'timeout' } });
+  });
+
+  test('not TLS at all: every check not_applicable', () => {
+    const notTls = { kind: 'tls-handshake', code: 'ERR_SSL_WRONG_VERSION_NUMBER', message: 'wrong version number' };
+    const r = assessTls(evidence({
+      versions: versions([]).map((v) => (v.version === 'TLSv1.2' || v.version === 'TLSv1.3' ? { ...v, status: 'rejected', error: notTls } : v)),
+      chain: [], http: null, ciphers: [], cipherTests: [],
+    }), '127.0.0.1', [], NOW);
+    expect(r).toHaveLength(9);
+    for (const x of r) expect(x.status).toBe('not_applicable');
+  });
+
+  test('nothing answered: every check is an error', () => {
+    const r = assessTls(evidence({
+      versions: versions([]).map((v) => (v.version === 'TLSv1.2' ? { ...v, status: 'error', error: { kind: 'timeout', code: null, message: 'timeout' } } : v)),
+      chain: [], http: null, ciphers: [], cipherTests: [],
+    }), '127.0.0.1', [], NOW);
+    for (const x of r) expect(x).toMatchObject({ status: 'error', error: { kind: 'timeout' } });
+  });
+
+  test('every version refused by alerts: error (perhaps SSLv3-only), not pass', () => {
+    const r = assessTls(evidence({ versions: versions([], ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']), chain: [], http: null, ciphers: [], cipherTests: [] }), '127.0.0.1', [], NOW);
+    for (const x of r) expect(x).toMatchObject({ status: 'error', error: { kind: 'tls-handshake' } });
+  });
+
+  test('unparseable certificate: certificate checks are errors', () => {
+    const broken: CertEntry = { sha256: '00', info: null, parseError: 'truncated DER element', selfSignatureValid: null };
+    const r = byCheck(assessTls(evidence({ chain: [broken] }), '127.0.0.1', [], NOW));
+    expect(r.get('tls-certificate-expired')).toMatchObject({ status: 'error', error: { kind: 'protocol-error' } });
+    expect(r.get('tls-legacy-protocol')!.status).toBe('pass');
+  });
+
+  test('HSTS: max-age=0 warns; not an HTTP service is not applicable', () => {
+    expect(byCheck(assessTls(evidence({ http: { status: 200, hsts: 'max-age=0', error: null } }), '127.0.0.1', [], NOW)).get('https-hsts')!.status).toBe('warn');
+    expect(byCheck(assessTls(evidence({ http: null }), '127.0.0.1', [], NOW)).get('https-hsts')!.status).toBe('not_applicable');
+  });
+
+  test('an intermediate signed with SHA-1 fails the signature check', () => {
+    const r = byCheck(assessTls(evidence({ chain: [certEntry('good.crt'), certEntry('dsa.crt')] }), '127.0.0.1', [], NOW));
+    // dsa.crt is self-signed: a root's own signature does not count
+    expect(r.get('tls-certificate-weak-signature')!.status).toBe('pass');
+    const sha1Intermediate: CertEntry = { ...certEntry('dsa.crt') };
+    sha1Intermediate.info = { ...sha1Intermediate.info!, selfSigned: false };
+    const r2 = byCheck(assessTls(evidence({ chain: [certEntry('good.crt'), sha1Intermediate] }), '127.0.0.1', [], NOW));
+    expect(r2.get('tls-certificate-weak-signature')!.status).toBe('fail');
+  });
+
+  test('name matching: IP SAN, DNS SAN with wildcard, CN-only warns', () => {
+    expect(byCheck(assessTls(evidence({ chain: [certEntry('ec256.crt')] }), '10.0.0.5', ['cam.example.lan'], NOW)).get('tls-certificate-name-mismatch')!.status).toBe('pass');
+    expect(byCheck(assessTls(evidence(), '::1', [], NOW)).get('tls-certificate-name-mismatch')!.status).toBe('pass');
+    const cnOnly = byCheck(assessTls(evidence({ chain: [certEntry('rsa1024-sha1.crt')] }), '10.0.0.5', ['IPC-HFW4431R-Z'], NOW)).get('tls-certificate-name-mismatch')!;
+    expect(cnOnly).toMatchObject({ status: 'warn', severity: 'low' });
+  });
+});
+
+describe('tls-configuration helpers', () => {
+  test.each([
+    ['TLS_RSA_WITH_RC4_128_SHA', 'rc4'],
+    ['RC4-MD5', 'rc4'],
+    ['DES-CBC3-SHA', 'des'],
+    ['TLS_RSA_WITH_3DES_EDE_CBC_SHA', 'des'],
+    ['TLS_DH_anon_WITH_AES_128_CBC_SHA', 'anonymous'],
+    ['AECDH-AES128-SHA', 'anonymous'],
+    ['EXP-RC2-CBC-MD5', 'export'],
+    ['TLS_RSA_EXPORT1024_WITH_DES_CBC_SHA', 'export'],
+    ['NULL-SHA', 'null-encryption'],
+    ['TLS_ECDHE_RSA_WITH_NULL_SHA', 'null-encryption'],
+    ['AES128-SHA', 'no-forward-secrecy'],
+    ['TLS_RSA_WITH_AES_128_GCM_SHA256', 'no-forward-secrecy'],
+  ])('classifyCipher(%s) includes %s', (name, id) => {
+    expect(classifyCipher(name).map((v) => v.id)).toContain(id);
+  });
+
+  test.each(['ECDHE-RSA-AES128-GCM-SHA256', 'TLS_AES_256_GCM_SHA384', 'TLS_AKE_WITH_CHACHA20_POLY1305_SHA256', 'DHE-RSA-AES256-GCM-SHA384', 'TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384'])('%s is fine', (name) => {
+    expect(classifyCipher(name)).toEqual([]);
+    expect(hasForwardSecrecy(name)).toBe(true);
+  });
+
+  test('fromSslEnumCiphers reads nmap structured output', () => {
+    const table: Json = {
+      'TLSv1.0': { ciphers: [{ name: 'TLS_RSA_WITH_AES_128_CBC_SHA', kex_info: 'rsa 1024', strength: 'F' }], compressors: ['NULL'], 'cipher preference': 'server', warnings: ['Forward Secrecy not supported by any cipher'] },
+      'TLSv1.3': { ciphers: [{ name: 'TLS_AKE_WITH_AES_256_GCM_SHA384', kex_info: 'ecdh_x25519', strength: 'A' }], 'cipher preference': 'server' },
+      'least strength': 'F',
+    };
+    const r = fromSslEnumCiphers([{ id: 'ssl-enum-ciphers', output: '', table }])!;
+    expect(r.versions.filter((v) => v.status === 'accepted').map((v) => v.version)).toEqual(['TLSv1', 'TLSv1.3']);
+    expect(r.versions.find((v) => v.version === 'SSLv3')!.status).toBe('rejected');
+    expect(r.versions.find((v) => v.version === 'SSLv2')!.status).toBe('untested');
+    expect(r.ciphers).toHaveLength(2);
+    expect(r.nmapWarnings).toEqual(['Forward Secrecy not supported by any cipher']);
+    expect(fromSslEnumCiphers([{ id: 'ssl-enum-ciphers', output: 'x' }])).toBeNull();
+    expect(fromSslEnumCiphers(undefined)).toBeNull();
+  });
+
+  test('a "__proto__" key in nmap output is data, not a prototype', () => {
+    const table = JSON.parse('{"__proto__": {"ciphers": []}, "TLSv1.2": {"ciphers": [{"name": "TLS_RSA_WITH_RC4_128_SHA"}]}}') as Json;
+    const r = fromSslEnumCiphers([{ id: 'ssl-enum-ciphers', output: '', table }])!;
+    expect(r.ciphers.map((c) => c.name)).toEqual(['TLS_RSA_WITH_RC4_128_SHA']);
+  });
+
+  test('dnsMatches follows RFC 6125', () => {
+    expect(dnsMatches('*.example.lan', 'cam.example.lan')).toBe(true);
+    expect(dnsMatches('*.example.lan', 'a.b.example.lan')).toBe(false);
+    expect(dnsMatches('*.lan', 'cam.lan')).toBe(false);
+    expect(dnsMatches('Device.Local.', 'device.local')).toBe(true);
+  });
+
+  test('certificateMatches normalises IPv6 and IPv4-mapped addresses', () => {
+    const info = certEntry('good.crt').info!;
+    expect(certificateMatches(info, '0:0:0:0:0:0:0:1', []).matched).toBe(true);
+    expect(certificateMatches(info, '::ffff:127.0.0.1', []).matched).toBe(true);
+    expect(certificateMatches(info, '10.1.1.1', ['device.local'])).toMatchObject({ matched: true, by: 'san-dns' });
+  });
+
+  test('isHttpService and looksNotTls', () => {
+    expect(isHttpService({ name: 'https', port: 8883 })).toBe(true);
+    expect(isHttpService({ name: 'secure-mqtt', port: 8883 })).toBe(false);
+    expect(isHttpService({ port: 8443 })).toBe(true);
+    expect(isHttpService({ name: 'ssl', port: 9999 })).toBe(false);
+    expect(looksNotTls({ kind: 'tls-handshake', code: 'ERR_SSL_WRONG_VERSION_NUMBER', message: '' })).toBe(true);
+    expect(looksNotTls({ kind: 'tls-handshake', code: 'ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION', message: 'tlsv1 alert protocol version' })).toBe(false);
+  });
+});
+
+// --- collect against in-process servers ---------------------------------------------------------
+
+function listen(server: net.Server): Promise<number> {
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve((server.address() as net.AddressInfo).port)));
+}
+function close(server: net.Server): Promise<void> {
+  return new Promise((resolve) => { server.close(() => resolve()); (server as http.Server).closeAllConnections?.(); });
+}
+
+async function run(service: Service, maxConnections = 12): Promise<{ results: Map<string, CheckResult>; ev: TlsEvidence; connections: { kind: string; port: number }[] }> {
+  const device = makeDevice('127.0.0.1', [service]);
+  const t = makeContext({ service, device, maxConnections });
+  const ev = await probe.collect(t.ctx);
+  expect(() => JSON.stringify(ev)).not.toThrow();
+  const results = probe.assess(ev, { device, service, devices: [device], now: NOW });
+  return { results: byCheck(results), ev, connections: t.connections };
+}
+
+describe('tls-configuration collect (node:tls fallback) against local servers', () => {
+  test('camera-like server: TLS 1.0 accepted, weak key, SHA-1 self-signed, no HSTS', async () => {
+    const server = https.createServer({
+      key: read('rsa1024-sha1.key'), cert: read('rsa1024-sha1.crt'),
+      minVersion: 'TLSv1', ciphers: 'DEFAULT@SECLEVEL=0',
+    }, (_req, res) => { res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="cam"' }); res.end(); });
+    const port = await listen(server);
+    try {
+      const { results, ev, connections } = await run(tcpService(port, 'https'));
+      expect(ev.source).toBe('node');
+      expect(ev.versions.filter((v) => v.status === 'accepted').map((v) => v.version)).toEqual(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
+      expect(results.get('tls-legacy-protocol')!.status).toBe('fail');
+      expect(results.get('tls-certificate-weak-key')!.status).toBe('fail');
+      expect(results.get('tls-certificate-weak-signature')!.status).toBe('fail');
+      expect(results.get('tls-certificate-self-signed')!.status).toBe('warn');
+      expect(results.get('tls-certificate-expired')!.status).toBe('pass');
+      expect(results.get('https-hsts')!.status).toBe('warn');
+      expect(ev.chain[0]!.selfSignatureValid).toBe(true);
+      expect(connections.length).toBeLessThanOrEqual(12);
+    } finally {
+      await close(server);
+    }
+  });
+
+  test('well-configured server: TLS 1.2+, ECDHE-GCM, CA-issued, IP SAN, HSTS: nothing fails', async () => {
+    const server = https.createServer({
+      key: read('good.key'), cert: `${read('good.crt')}${read('ca.crt')}`,
+      minVersion: 'TLSv1.2', ciphers: 'ECDHE+AESGCM:ECDHE+CHACHA20',
+    }, (_req, res) => { res.writeHead(200, { 'Strict-Transport-Security': 'max-age=63072000' }); res.end('ok'); });
+    const port = await listen(server);
+    try {
+      const { results, ev } = await run(tcpService(port, 'https'));
+      expect(ev.versions.filter((v) => v.status === 'accepted').map((v) => v.version)).toEqual(['TLSv1.2', 'TLSv1.3']);
+      expect(ev.chain.length).toBeGreaterThanOrEqual(2);
+      for (const [check, r] of results) expect([check, r.status]).toEqual([check, 'pass']);
+    } finally {
+      await close(server);
+    }
+  });
+
+  test('NULL and static-RSA suites are found by the node fallback', async () => {
+    const server = tls.createServer({
+      key: read('good.key'), cert: read('good.crt'), minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2',
+      ciphers: 'ECDHE-RSA-AES128-GCM-SHA256:AES128-SHA:NULL-SHA@SECLEVEL=0',
+    }, (s) => s.end());
+    const port = await listen(server);
+    try {
+      const { results, ev } = await run(tcpService(port, 'ssl'));
+      expect(ev.cipherTests.find((t) => t.set === 'weak')).toMatchObject({ status: 'accepted', cipher: 'NULL-SHA' });
+      expect(ev.cipherTests.find((t) => t.set === 'no-forward-secrecy')!.status).toBe('accepted');
+      expect(results.get('tls-weak-cipher')).toMatchObject({ status: 'fail', severity: 'high' });
+      expect(results.get('https-hsts')!.status).toBe('not_applicable');
+    } finally {
+      await close(server);
+    }
+  });
+
+  test('a server with only static-RSA suites warns (no forward secrecy)', async () => {
+    const server = tls.createServer({ key: read('good.key'), cert: read('good.crt'), minVersion: 'TLSv1.2', maxVersion: 'TLSv1.2', ciphers: 'AES128-GCM-SHA256:AES256-SHA256' }, (s) => s.end());
+    const port = await listen(server);
+    try {
+      const { results } = await run(tcpService(port, 'ssl'));
+      expect(results.get('tls-weak-cipher')).toMatchObject({ status: 'warn', severity: 'low' });
+      expect(results.get('tls-legacy-protocol')!.status).toBe('pass');
+    } finally {
+      await close(server);
+    }
+  });
+
+  test('plain HTTP on the port: not TLS, every check not applicable, few connections', async () => {
+    const server = http.createServer((_req, res) => { res.end('hello'); });
+    const port = await listen(server);
+    try {
+      const { results, ev, connections } = await run(tcpService(port, 'https'));
+      for (const r of results.values()) expect(r.status).toBe('not_applicable');
+      expect(ev.versions.filter((v) => v.status !== 'untested')).toHaveLength(2);
+      expect(connections.filter((c) => c.kind === 'https')).toHaveLength(0);
+    } finally {
+      await close(server);
+    }
+  });
+
+  test('nmap output present: one handshake for the certificate, versions from nmap', async () => {
+    const server = https.createServer({ key: read('expired.key'), cert: read('expired.crt') }, (_req, res) => { res.end('ok'); });
+    const port = await listen(server);
+    try {
+      const table: Json = { 'TLSv1.2': { ciphers: [{ name: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', kex_info: 'secp256r1', strength: 'A' }] } };
+      const service = tcpService(port, 'https', { scripts: [{ id: 'ssl-enum-ciphers', output: '', table }] });
+      const { results, ev, connections } = await run(service);
+      expect(ev.source).toBe('nmap');
+      expect(connections.map((c) => c.kind).sort()).toEqual(['https', 'tls']);
+      expect(results.get('tls-certificate-expired')!.status).toBe('fail');
+      expect(results.get('tls-legacy-protocol')!.status).toBe('pass');
+    } finally {
+      await close(server);
+    }
+  });
+
+  test('a service that accepts and never answers: two timed-out handshakes, then errors', async () => {
+    const server = net.createServer((s) => { s.on('error', () => undefined); s.resume(); });
+    const port = await listen(server);
+    try {
+      const { results, ev } = await run(tcpService(port, 'https'));
+      expect(ev.versions.filter((v) => v.status === 'error')).toHaveLength(2);
+      for (const r of results.values()) expect(r).toMatchObject({ status: 'error', error: { kind: 'timeout' } });
+    } finally {
+      await close(server);
+    }
+  });
+
+  test('nothing listening: an error, not a pass', async () => {
+    const server = net.createServer();
+    const port = await listen(server);
+    await close(server);
+    const { results } = await run(tcpService(port, 'https'));
+    for (const r of results.values()) expect(r).toMatchObject({ status: 'error', error: { kind: 'refused' } });
+  });
+});
+
+test('tls-configuration meta follows the registry rules', () => {
+  expectValidMeta(probe, 'tls-configuration');
+});
