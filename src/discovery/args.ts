@@ -2,7 +2,7 @@
  * nmap argument arrays (pure). Every run writes XML to stdout (`-oX -`), and targets always follow
  * `--` so nothing in them can be read as an option.
  */
-import { NO_VERSION_DETECTION_TCP, TELNET_SERVICE_NAMES } from '../data/ports.js';
+import { NO_VERSION_DETECTION_TCP, OWN_IDENTIFICATION_TCP, TELNET_SERVICE_NAMES } from '../data/ports.js';
 import type { Device } from '../report/model.js';
 import { compressPorts, formatNmapPorts, type PortSet } from './portspec.js';
 
@@ -78,12 +78,14 @@ export function versionArgs(host: string, tcpPorts: readonly number[], flags: Sc
 
 /**
  * Open TCP ports that get version detection: never telnet (by port, by nmap's name, or because the
- * service negotiated telnet options) and never the printer ports.
+ * service negotiated telnet options), never the printer ports, and not the ports our own collectors
+ * identify faster (OWN_IDENTIFICATION_TCP).
  */
 export function versionCandidates(device: Device, telnetPorts: readonly number[] = []): number[] {
   return device.services
     .filter((s) => s.transport === 'tcp' && s.state === 'open')
     .filter((s) => !NO_VERSION_DETECTION_TCP.includes(s.port))
+    .filter((s) => !OWN_IDENTIFICATION_TCP.includes(s.port))
     .filter((s) => !(s.name !== undefined && TELNET_SERVICE_NAMES.includes(s.name)))
     .filter((s) => !telnetPorts.includes(s.port))
     .map((s) => s.port);

@@ -171,7 +171,7 @@ export async function identifyHost(
     for (const h of https) {
       const svc = out.services.find((s) => s.transport === 'tcp' && s.port === h.port);
       if (svc && h.tls && h.cert) applyCert(svc, h.cert);
-      if (svc && h.status !== undefined && (svc.name === undefined || svc.name === 'unknown')) svc.name = h.tls ? 'https' : 'http';
+      if (svc && h.status !== undefined && (svc.name === undefined || !WEB_NAMES.has(svc.name))) svc.name = h.tls ? 'https' : 'http';
       if (svc && h.server) fillFromServerHeader(svc, h.server);
       const entry: { port: number; title?: string; server?: string; realm?: string } = { port: h.port };
       if (h.title) entry.title = h.title;

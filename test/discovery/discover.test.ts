@@ -61,14 +61,14 @@ describe('discover with nmap (fake binary)', () => {
     expect(versionRuns).toHaveLength(2);
     for (const a of versionRuns) {
       expect(a).toContain('--version-light');
-      expect(a[a.indexOf('-p') + 1]).toBe('T:22,80');
+      expect(a[a.indexOf('-p') + 1]).toBe('T:22'); // 80 is identified by our own HTTP collector, not -sV
     }
 
     const d = hosts(events).find((x) => x.address === '127.0.0.1')!;
     expect(d.name).toBe('127.0.0.1');
     expect(d.identification.type).toBe('printer'); // jetdirect on 9100, from scan data only
     expect(d.services.map((s) => [s.port, s.name, s.product ?? null])).toEqual([
-      [22, 'fake22', 'FakeProduct'], [23, 'telnet', null], [80, 'fake80', 'FakeProduct'], [9100, 'jetdirect', null],
+      [22, 'fake22', 'FakeProduct'], [23, 'telnet', null], [80, 'port80', null], [9100, 'jetdirect', null],
     ]);
   });
 

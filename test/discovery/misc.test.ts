@@ -80,8 +80,8 @@ describe('nmap argument arrays', () => {
       services: [22, 23, 80, 515, 2323, 8023, 9100, 9107, 9999].map((port) => ({ port, transport: 'tcp' as const, state: 'open' as const, ...(port === 8023 ? { name: 'telnet' } : {}) })),
     };
     d.services.push({ port: 161, transport: 'udp', state: 'open' });
-    expect(versionCandidates(d)).toEqual([22, 80, 9999]);
-    expect(versionCandidates(d, [9999])).toEqual([22, 80]);
+    expect(versionCandidates(d)).toEqual([22, 9999]); // 80: our own HTTP collector, not -sV
+    expect(versionCandidates(d, [9999])).toEqual([22]);
   });
 });
 
