@@ -8,12 +8,19 @@ import attackSurface from './attack-surface.js';
 import cleartextServices from './cleartext-services.js';
 import coapExposure from './coap-exposure.js';
 import ftpAnonymous from './ftp-anonymous.js';
+import ftpDefaultCredentials from './ftp-default-credentials.js';
+import httpDefaultCredentials from './http-default-credentials.js';
+import mqttDefaultCredentials from './mqtt-default-credentials.js';
 import mqttExposure from './mqtt-exposure.js';
+import rtspDefaultCredentials from './rtsp-default-credentials.js';
 import securityTxt from './security-txt.js';
 import sharedKeys from './shared-keys.js';
+import snmpDefaultCommunity from './snmp-default-community.js';
 import snmpDisclosure from './snmp-disclosure.js';
 import softwareVersions from './software-versions.js';
 import sshConfiguration from './ssh-configuration.js';
+import sshDefaultCredentials from './ssh-default-credentials.js';
+import telnetDefaultCredentials from './telnet-default-credentials.js';
 import tlsConfiguration from './tls-configuration.js';
 import updateEndpoints from './update-endpoints.js';
 import upnpDisclosure from './upnp-disclosure.js';
@@ -25,12 +32,19 @@ export const PROBES: readonly AnyProbe[] = [
   cleartextServices,
   coapExposure,
   ftpAnonymous,
+  ftpDefaultCredentials,
+  httpDefaultCredentials,
+  mqttDefaultCredentials,
   mqttExposure,
+  rtspDefaultCredentials,
   securityTxt,
   sharedKeys,
+  snmpDefaultCommunity,
   snmpDisclosure,
   softwareVersions,
   sshConfiguration,
+  sshDefaultCredentials,
+  telnetDefaultCredentials,
   tlsConfiguration,
   updateEndpoints,
   upnpDisclosure,

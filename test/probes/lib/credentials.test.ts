@@ -1,0 +1,265 @@
+import {
+  assessGuesses, buildCandidates, deriveFromTemplate, guessEvidence, initialPolicy, normaliseMac, ownerPairs,
+  publicEvidence, randomCredential, runGuesses, signalsOf,
+  type AttemptOutcome, type Candidate, type CandidatePlan, type GuessOptions, type GuessRun,
+} from '../../../src/probes/lib/credentials.js';
+import { CAUTIOUS_MAX_FAILURES, DEFAULT_MAX_FAILURES_PER_ACCOUNT, lockoutPolicy } from '../../../src/probes/lib/lockout.js';
+import type { Device } from '../../../src/report/model.js';
+
+function dev(extra: Partial<Device> = {}): Device {
+  return { address: '10.0.0.2', hostnames: [], name: 'd', identification: { type: 'unknown', confidence: 'low', sources: [] }, services: [], ...extra };
+}
+
+const c = (username: string, password: string, origin: Candidate['origin'] = 'generic'): Candidate => ({ username, password, origin, source: 'test source' });
+
+function options(attempt: (c: Candidate, step: string) => AttemptOutcome, over: Partial<GuessOptions> = {}): GuessOptions {
+  return {
+    negativeControl: c('iotcoprandom', 'Qrandom7'),
+    candidates: [c('admin', 'admin'), c('admin', '1234'), c('root', 'root'), c('user', 'user')],
+    maxAttempts: 10,
+    policy: lockoutPolicy([]),
+    attempt: async (x, step) => attempt(x, step),
+    sleep: async () => undefined,
+    delayMs: 0,
+    now: () => 0,
+    deadlineAt: 1_000_000,
+    attemptMs: 1,
+    ...over,
+  };
+}
+
+describe('signals and candidates', () => {
+  it('normalises MACs and ignores randomised ones', () => {
+    expect(normaliseMac('3c:ef:8c:4d:21:0a')).toBe('3CEF8C4D210A');
+    expect(normaliseMac('nonsense')).toBeUndefined();
+    expect(signalsOf(dev({ mac: '02:1a:b0:21:00:15', macRandomised: true })).mac).toBeUndefined();
+  });
+
+  it('fills derived templates only from what the device disclosed', () => {
+    const s = signalsOf(dev({ mac: '3c:ef:8c:4d:21:0a', identification: { type: 'printer', confidence: 'high', sources: [], serial: 'X1234567890' } }));
+    expect(deriveFromTemplate('{mac6}', s)).toBe('4D210A');
+    expect(deriveFromTemplate('{mac6l}', s)).toBe('4d210a');
+    expect(deriveFromTemplate('{serial}', s)).toBe('X1234567890');
+    expect(deriveFromTemplate('{serial8}', s)).toBe('34567890');
+    expect(deriveFromTemplate('{serial}', signalsOf(dev()))).toBeUndefined();
+  });
+
+  it('orders owner pairs, vendor pairs, derived, Mirai (telnet only), generic; no duplicates', () => {
+    const d = dev({ macVendor: 'Zhejiang Dahua Technology Co., Ltd.', mac: '3c:ef:8c:4d:21:0a' });
+    const plan = buildCandidates({ service: 'telnet', signals: signalsOf(d), owner: [{ username: 'root', password: 'mine', source: 'targets.yaml' }] });
+    const origins = plan.candidates.map((x) => x.origin);
+    expect(plan.candidates[0]).toMatchObject({ username: 'root', password: 'mine', origin: 'owner' });
+    expect(plan.candidates[1]).toMatchObject({ username: 'root', password: 'vizxv', origin: 'vendor', ref: 'dahua' });
+    expect(origins.indexOf('derived')).toBeGreaterThan(origins.lastIndexOf('vendor'));
+    expect(origins.indexOf('mirai')).toBeGreaterThan(origins.lastIndexOf('derived'));
+    expect(origins.lastIndexOf('mirai')).toBeLessThan(origins.indexOf('generic') === -1 ? Infinity : origins.indexOf('generic'));
+    const keys = plan.candidates.map((x) => `${x.username}:${x.password}`);
+    expect(new Set(keys).size).toBe(keys.length);
+    expect(plan.matched.map((m) => [m.vendor.id, m.via])).toEqual([['dahua', 'mac-vendor']]);
+    expect(buildCandidates({ service: 'ssh', signals: signalsOf(d), owner: [] }).candidates.some((x) => x.origin === 'mirai')).toBe(false);
+  });
+
+  it('matches vendors from text the probe saw (realm, banner) and flags lockout-prone vendors', () => {
+    const plan = buildCandidates({ service: 'http', signals: signalsOf(dev(), undefined, ['DS-2CD2142FWD']), owner: [] });
+    expect(plan.matched[0]?.vendor.id).toBe('hikvision');
+    expect(plan.candidates[0]).toMatchObject({ username: 'admin', password: '12345', origin: 'vendor' });
+    expect(plan.lockoutReasons.length).toBe(1);
+    expect(initialPolicy(plan).cautious).toBe(true);
+    expect(buildCandidates({ service: 'http', signals: signalsOf(dev()), owner: [] }).lockoutReasons).toEqual([]);
+  });
+
+  it('de-duplicates on the password for password-only logins and excludes user names', () => {
+    const plan = buildCandidates({ service: 'telnet', signals: signalsOf(dev()), owner: [], passwordOnly: true });
+    const pw = plan.candidates.map((x) => x.password);
+    expect(new Set(pw).size).toBe(pw.length);
+    const ftp = buildCandidates({ service: 'ftp', signals: signalsOf(dev()), owner: [{ username: 'anonymous', password: 'x', source: 'targets.yaml' }], excludeUsernames: ['anonymous', 'ftp'] });
+    expect(ftp.candidates.some((x) => x.username === 'anonymous' || x.username === 'ftp')).toBe(false);
+  });
+
+  it('owner pairs tied to another service are not tried', () => {
+    const creds = [{ username: 'a', password: '1', source: 'targets.yaml' }, { username: 'b', password: '2', source: 'targets.yaml' }, { username: 'c', password: '3', source: 'targets.yaml' }];
+    const config = { credentials: [{ service: 'ssh', username: 'a', password: '1' }, { service: 'https', username: 'b', password: '2' }, { username: 'c', password: '3' }] };
+    expect(ownerPairs(creds, config, 'http').map((x) => x.username)).toEqual(['b', 'c']);
+    expect(ownerPairs(creds, config, 'ssh').map((x) => x.username)).toEqual(['a', 'c']);
+  });
+
+  it('random credentials differ and look like nothing a device has', () => {
+    const a = randomCredential();
+    const b = randomCredential();
+    expect(a.username).not.toBe(b.username);
+    expect(a.password).not.toBe(b.password);
+    expect(a.username).toMatch(/^iotcop[0-9a-f]{8}$/);
+    expect(a.password.length).toBeGreaterThanOrEqual(16);
+  });
+});
+
+describe('runGuesses', () => {
+  it('runs the negative control first, then candidates, and stops at the first success', async () => {
+    const seen: string[] = [];
+    const run = await runGuesses(options((x, step) => { seen.push(`${step}:${x.username}/${x.password}`); return x.password === '1234' ? { kind: 'success' } : { kind: 'failure' }; }));
+    expect(seen).toEqual(['negative-control:iotcoprandom/Qrandom7', 'guess:admin/admin', 'guess:admin/1234']);
+    expect(run.stop).toBe('success');
+    expect(run.found?.attempt).toBe(3);
+    expect(run.attempts).toBe(3);
+    expect(run.negativeControl).toBe('rejected');
+  });
+
+  it('a negative control that succeeds ends the run: accepts any password', async () => {
+    let n = 0;
+    const run = await runGuesses(options(() => { n += 1; return { kind: 'success' }; }));
+    expect(n).toBe(1);
+    expect(run.stop).toBe('accepts-any');
+    expect(run.found).toBeUndefined();
+  });
+
+  it('never makes more attempts than the budget (negative control included)', async () => {
+    let n = 0;
+    const many = Array.from({ length: 30 }, (_, i) => c(`u${i}`, `p${i}`));
+    const run = await runGuesses(options(() => { n += 1; return { kind: 'failure' }; }, { candidates: many, maxAttempts: 10 }));
+    expect(n).toBe(10);
+    expect(run.attempts).toBe(10);
+    expect(run.stop).toBe('budget');
+    const none = await runGuesses(options(() => { n += 1; return { kind: 'failure' }; }, { maxAttempts: 0 }));
+    expect(none.stop).toBe('no-budget');
+    expect(none.attempts).toBe(0);
+  });
+
+  it('stops on a lockout and reports the text', async () => {
+    const run = await runGuesses(options((x) => (x.password === '1234' ? { kind: 'lockout', text: 'Too many failed attempts' } : { kind: 'failure' })));
+    expect(run.stop).toBe('lockout');
+    expect(run.lockoutText).toBe('Too many failed attempts');
+    expect(run.attempts).toBe(3);
+  });
+
+  it('a cautious policy defers the negative control and keeps wrong logins below CAUTIOUS_MAX_FAILURES', async () => {
+    const seen: string[] = [];
+    const run = await runGuesses(options((x, step) => { seen.push(`${step}:${x.password}`); return { kind: 'failure' }; }, { policy: lockoutPolicy(['Hikvision locks']) }));
+    expect(CAUTIOUS_MAX_FAILURES).toBe(2);
+    expect(seen).toEqual(['guess:admin']); // one failure; the second is reserved for the negative control
+    expect(run.stop).toBe('lockout-risk');
+    expect(run.negativeControl).toBe('not-run');
+  });
+
+  it('cautious: after a default works, the negative control decides between "default" and "accepts any"', async () => {
+    const seen: string[] = [];
+    const ok = await runGuesses(options((x, step) => { seen.push(`${step}:${x.password}`); return x.password === 'admin' ? { kind: 'success' } : { kind: 'failure' }; }, { policy: lockoutPolicy(['locks']) }));
+    expect(seen).toEqual(['guess:admin', 'negative-control:Qrandom7']);
+    expect(ok.stop).toBe('success');
+    expect(ok.negativeControl).toBe('rejected');
+    expect(ok.found?.attempt).toBe(1);
+    const any = await runGuesses(options(() => ({ kind: 'success' }), { policy: lockoutPolicy(['locks']) }));
+    expect(any.stop).toBe('accepts-any');
+    expect(any.found).toBeUndefined();
+  });
+
+  it('becomes cautious when the device mentions remaining attempts, and stops at 1 remaining', async () => {
+    let n = 0;
+    const run = await runGuesses(options(() => { n += 1; return { kind: 'failure', hint: '4 attempts remaining' }; }));
+    expect(run.policy.cautious).toBe(true);
+    expect(n).toBe(2);
+    const run2 = await runGuesses(options(() => ({ kind: 'failure', remaining: 1 })));
+    expect(run2.stop).toBe('lockout-risk');
+    expect(run2.attempts).toBe(1);
+  });
+
+  it('limits wrong passwords per user name', async () => {
+    const cands = [c('admin', '1'), c('admin', '2'), c('admin', '3'), c('admin', '4'), c('root', '1')];
+    const tried: string[] = [];
+    const run = await runGuesses(options((x, step) => { if (step === 'guess') tried.push(`${x.username}/${x.password}`); return { kind: 'failure' }; }, { candidates: cands }));
+    expect(DEFAULT_MAX_FAILURES_PER_ACCOUNT).toBe(3);
+    expect(tried).toEqual(['admin/1', 'admin/2', 'admin/3', 'root/1']);
+    expect(run.skippedForAccountCap).toBe(1);
+  });
+
+  it('stops after two errors in a row, and treats a refusal mid-run as a block', async () => {
+    const run = await runGuesses(options((x, step) => (step === 'guess' ? { kind: 'error', errorKind: 'timeout', message: 't' } : { kind: 'failure' })));
+    expect(run.stop).toBe('error');
+    expect(run.attempts).toBe(3);
+    const run2 = await runGuesses(options((x, step) => (step === 'guess' ? { kind: 'error', errorKind: 'refused', message: 'r' } : { kind: 'failure' })));
+    expect(run2.stop).toBe('lockout');
+    expect(run2.attempts).toBe(2);
+    const thrown = await runGuesses(options(() => { throw new Error('boom'); }));
+    expect(thrown.stop).toBe('error');
+    expect(thrown.errors[0]?.message).toBe('boom');
+  });
+
+  it('an error or "unsupported" on the negative control stops before any guess', async () => {
+    const e = await runGuesses(options(() => ({ kind: 'error', errorKind: 'refused', message: 'refused' })));
+    expect([e.stop, e.attempts, e.negativeControl]).toEqual(['error', 1, 'error']);
+    const u = await runGuesses(options(() => ({ kind: 'unsupported', reason: 'keys only' })));
+    expect([u.stop, u.unsupported]).toEqual(['unsupported', 'keys only']);
+  });
+
+  it('starts no attempt that cannot finish before the deadline', async () => {
+    let t = 0;
+    const run = await runGuesses(options(() => { t += 100; return { kind: 'failure' }; }, { now: () => t, deadlineAt: 250, attemptMs: 100 }));
+    expect(run.stop).toBe('deadline');
+    expect(run.attempts).toBe(2);
+  });
+
+  it('replans after the negative control (candidates learnt on the first connection)', async () => {
+    const seen: string[] = [];
+    const run = await runGuesses(options((x, step) => { seen.push(`${step}:${x.password}`); return { kind: 'failure' }; }, {
+      candidates: [c('x', 'old')],
+      replan: () => ({ candidates: [c('y', 'new')], policy: lockoutPolicy(['vendor locks']) }),
+    }));
+    expect(seen).toEqual(['negative-control:Qrandom7', 'guess:new']);
+    expect(run.policy.cautious).toBe(true);
+  });
+
+  it('waits the delay between attempts', async () => {
+    const sleeps: number[] = [];
+    await runGuesses(options(() => ({ kind: 'failure' }), { delayMs: 250, sleep: async (ms) => { sleeps.push(ms); } }));
+    expect(sleeps.length).toBe(4); // before each of the 4 guesses (after the negative control)
+    expect(sleeps.every((ms) => ms === 250)).toBe(true);
+  });
+});
+
+describe('evidence and assessment', () => {
+  const plan: CandidatePlan = { candidates: [c('admin', 'admin', 'vendor')], matched: [], lockoutReasons: [] };
+  const base = (over: Partial<GuessRun>): GuessRun => ({
+    attempts: 2, failures: 1, candidatesTried: 1, usernamesTried: ['iotcoprandom', 'admin'], negativeControl: 'rejected',
+    stop: 'exhausted', errors: [], skippedForAccountCap: 0, policy: lockoutPolicy([]), ...over,
+  });
+  const labels = { defaultCheck: 'x-default-credentials', anyCheck: 'x-accepts-any-password', label: 'X', anyTitle: 'X accepts any', cleartext: true };
+
+  it('a success fails the default check with the credential, and the password is only in `credential`', () => {
+    const ev = guessEvidence(base({ stop: 'success', found: { attempt: 2, candidate: c('admin', 's3cr3t-pass', 'vendor') } }), plan, 10);
+    const rs = assessGuesses(ev, labels);
+    const d = rs.find((r) => r.check === 'x-default-credentials')!;
+    expect(d.status).toBe('fail');
+    expect(d.credential).toEqual({ username: 'admin', password: 's3cr3t-pass' });
+    expect(JSON.stringify(d.evidence)).not.toContain('s3cr3t-pass');
+    expect(d.detail).not.toContain('s3cr3t-pass');
+    expect(rs.find((r) => r.check === 'x-accepts-any-password')?.status).toBe('pass');
+    expect(JSON.stringify(publicEvidence(ev))).not.toContain('s3cr3t-pass');
+  });
+
+  it('accepts-any fails its own check and never claims a default credential', () => {
+    const rs = assessGuesses(guessEvidence(base({ stop: 'accepts-any', negativeControl: 'accepted', candidatesTried: 0, attempts: 1 }), plan, 10), labels);
+    expect(rs.map((r) => [r.check, r.status])).toEqual([['x-accepts-any-password', 'fail'], ['x-default-credentials', 'not_applicable']]);
+    expect(rs.some((r) => r.credential)).toBe(false);
+    const single = assessGuesses(guessEvidence(base({ stop: 'accepts-any', negativeControl: 'accepted' }), plan, 10), { ...labels, anyCheck: undefined, anySeverity: 'high' as const });
+    expect(single).toEqual([expect.objectContaining({ check: 'x-default-credentials', status: 'fail', title: 'X accepts any', severity: 'high' })]);
+  });
+
+  it('nothing worked: pass with medium confidence; nothing tried: not_tested; errors: error', () => {
+    expect(assessGuesses(guessEvidence(base({}), plan, 10), labels)[0]).toMatchObject({ status: 'pass', confidence: 'medium' });
+    expect(assessGuesses(guessEvidence(base({ stop: 'no-budget', attempts: 0, candidatesTried: 0, negativeControl: 'not-run' }), plan, 0), labels)[0]?.status).toBe('not_tested');
+    const err = assessGuesses(guessEvidence(base({ stop: 'error', candidatesTried: 0, failures: 0, negativeControl: 'error', errors: [{ kind: 'timeout', message: 'slow' }] }), plan, 10), labels);
+    expect(err.map((r) => r.status)).toEqual(['error', 'error']);
+    expect(err[0]?.error).toEqual({ kind: 'timeout', message: 'slow' });
+  });
+
+  it('a lockout is reported as info (not pass, not fail) with the text', () => {
+    const rs = assessGuesses(guessEvidence(base({ stop: 'lockout', lockoutText: 'Account locked for 60 seconds' }), plan, 10), labels);
+    expect(rs[0]).toMatchObject({ status: 'info', confidence: 'low' });
+    expect(rs[0]?.detail).toContain('Account locked');
+  });
+
+  it('no password login at all: the probe decides pass or not_applicable', () => {
+    const ev = guessEvidence(base({ stop: 'unsupported', negativeControl: 'unsupported', unsupported: 'publickey only', candidatesTried: 0 }), plan, 10);
+    expect(assessGuesses(ev, { ...labels, unsupportedStatus: 'pass' }).map((r) => r.status)).toEqual(['pass', 'pass']);
+    expect(assessGuesses(ev, labels).map((r) => r.status)).toEqual(['not_applicable', 'not_applicable']);
+  });
+});

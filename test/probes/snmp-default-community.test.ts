@@ -1,0 +1,132 @@
+import dgram from 'node:dgram';
+import type { AddressInfo } from 'node:net';
+import { jest } from '@jest/globals';
+import probe, { assessSnmpCommunity, communityCandidates, type SnmpCommunityEvidence } from '../../src/probes/snmp-default-community.js';
+import { lockoutPolicy } from '../../src/probes/lib/lockout.js';
+import { assessInput, credContext, device } from './helpers/credential-context.js';
+import type { Service } from '../../src/report/model.js';
+
+jest.setTimeout(30_000);
+
+// --- a tiny SNMP agent: BER just good enough for GetRequest → GetResponse -----------------------------
+function tlv(tag: number, body: Buffer): Buffer {
+  const n = body.length;
+  const len = n < 128 ? Buffer.from([n]) : n < 256 ? Buffer.from([0x81, n]) : Buffer.from([0x82, n >> 8, n & 0xff]);
+  return Buffer.concat([Buffer.from([tag]), len, body]);
+}
+function read(buf: Buffer, off: number): { tag: number; start: number; end: number } {
+  const tag = buf[off]!;
+  let len = buf[off + 1]!;
+  let start = off + 2;
+  if (len & 0x80) {
+    const k = len & 0x7f;
+    len = 0;
+    for (let i = 0; i < k; i++) len = (len << 8) | buf[off + 2 + i]!;
+    start += k;
+  }
+  return { tag, start, end: start + len };
+}
+function children(buf: Buffer, start: number, end: number): { tag: number; start: number; end: number; raw: Buffer }[] {
+  const out = [];
+  let off = start;
+  while (off < end) { const t = read(buf, off); out.push({ ...t, raw: buf.subarray(off, t.end) }); off = t.end; }
+  return out;
+}
+
+interface Agent { port: number; requests: { version: number; community: string }[]; close(): Promise<void> }
+
+async function agent(o: { communities?: string[]; acceptAny?: boolean; v1Only?: boolean }): Promise<Agent> {
+  const state: Agent = { port: 0, requests: [], close: async () => undefined };
+  const sock = dgram.createSocket('udp4');
+  sock.on('message', (msg, rinfo) => {
+    try {
+      const top = read(msg, 0);
+      const [ver, comm, pdu] = children(msg, top.start, top.end);
+      const version = msg[ver!.start]!;
+      const community = msg.subarray(comm!.start, comm!.end).toString();
+      state.requests.push({ version, community });
+      if (o.v1Only && version !== 0) return;
+      if (!o.acceptAny && !(o.communities ?? []).includes(community)) return; // wrong community: silence
+      const [reqid, , , vbs] = children(msg, pdu!.start, pdu!.end);
+      const oids = children(msg, vbs!.start, vbs!.end).map((vb) => children(msg, vb.start, vb.end)[0]!.raw);
+      const values = oids.map((oid) => {
+        const last = oid[oid.length - 2];
+        return tlv(0x04, Buffer.from(last === 1 ? 'HP LaserJet Pro M404dn' : 'NPI7A3B2C'));
+      });
+      const varbinds = tlv(0x30, Buffer.concat(oids.map((oid, i) => tlv(0x30, Buffer.concat([oid, values[i]!])))));
+      const resp = tlv(0xa2, Buffer.concat([reqid!.raw, tlv(0x02, Buffer.from([0])), tlv(0x02, Buffer.from([0])), varbinds]));
+      sock.send(tlv(0x30, Buffer.concat([ver!.raw, comm!.raw, resp])), rinfo.port, rinfo.address);
+    } catch { /* garbage: ignore */ }
+  });
+  await new Promise<void>((resolve) => sock.bind(0, '127.0.0.1', resolve));
+  state.port = (sock.address() as AddressInfo).port;
+  state.close = () => new Promise<void>((resolve) => sock.close(() => resolve()));
+  return state;
+}
+
+async function scan(o: Parameters<typeof agent>[0], maxGuesses = 10) {
+  const a = await agent(o);
+  const service: Service = { port: a.port, transport: 'udp', state: 'open', name: 'snmp' };
+  const dev = device([service]);
+  const t = credContext({ service, device: dev, maxGuesses });
+  try {
+    const ev = await probe.collect(t.ctx);
+    return { ev, results: probe.assess(ev, assessInput(dev, service)), a };
+  } finally {
+    await a.close();
+  }
+}
+
+describe('snmp-default-community collect (fake agent)', () => {
+  it('finds "public" with SNMPv2c after a random community got no answer, and reads sysDescr/sysName', async () => {
+    const { ev, results, a } = await scan({ communities: ['public'] });
+    expect(results[0]).toMatchObject({ check: 'snmp-default-community', status: 'fail', credential: { username: '', password: 'public' } });
+    expect(ev.version).toBe('2c');
+    expect(ev.sysDescr).toBe('HP LaserJet Pro M404dn');
+    expect(ev.sysName).toBe('NPI7A3B2C');
+    expect(a.requests).toHaveLength(2);
+    expect(a.requests[0]?.community).not.toBe('public');
+    expect(JSON.stringify(results[0]?.evidence)).not.toContain('"public"');
+  });
+
+  it('falls back to SNMPv1 for a v1-only agent', async () => {
+    const { ev, a } = await scan({ communities: ['public'], v1Only: true });
+    expect(ev.version).toBe('1');
+    // version field: 1 = SNMPv2c, 0 = SNMPv1
+    expect(a.requests.map((r) => `${r.version}:${r.community === 'public' ? 'public' : 'random'}`)).toEqual(['1:random', '1:public', '0:public']);
+  });
+
+  it('an agent that answers any community is reported as such, without a credential', async () => {
+    const { results, a } = await scan({ acceptAny: true });
+    expect(results[0]).toMatchObject({ status: 'fail', title: 'SNMP agent answers any community string' });
+    expect(results[0]?.credential).toBeUndefined();
+    expect(a.requests).toHaveLength(1);
+  });
+
+  it('no answer to any community: pass, within the budget', async () => {
+    const { results, a, ev } = await scan({ communities: ['long-random-community'] }, 4);
+    expect(results[0]?.status).toBe('pass');
+    expect(a.requests).toHaveLength(4);
+    expect(ev.attempts).toBe(4);
+  });
+});
+
+describe('snmp-default-community helpers and assess', () => {
+  it('tries each community with v2c then v1, owner communities first', () => {
+    const cs = communityCandidates([{ password: 'mine' }]);
+    expect(cs.slice(0, 4).map((c) => `${c.password}/${c.ref}`)).toEqual(['mine/v2c', 'mine/v1', 'public/v2c', 'public/v1']);
+    expect(cs.every((c) => c.username === '')).toBe(true);
+  });
+  it('maps onto guidelines 1, 5 and 6', () => {
+    expect(probe.meta.checks['snmp-default-community']?.guidelines).toEqual(['uk-cop-1', 'uk-cop-5', 'uk-cop-6']);
+  });
+  it('not tested when the budget is 0', () => {
+    const ev: SnmpCommunityEvidence = {
+      maxGuesses: 0, attempts: 0, failures: 0, candidatesPlanned: 12, candidatesTried: 0, usernamesTried: [],
+      negativeControl: 'not-run', stop: 'no-budget', vendorsMatched: [], lockoutPolicy: { ...lockoutPolicy([]) }, lockoutText: null,
+      unsupported: null, skippedForAccountCap: 0, errors: [], found: null,
+      port: 161, version: null, sysDescr: null, sysName: null, requests: { v2c: 0, v1: 0 },
+    };
+    expect(assessSnmpCommunity(ev)[0]?.status).toBe('not_tested');
+  });
+});
