@@ -199,6 +199,11 @@ export interface ProbeContext {
    * (never a private address, capped, few requests). Without --online the scan never leaves the LAN.
    */
   online?: OnlineApi;
+  /**
+   * Run-scope jobs only: a NetApi bound to one device of this scan (any other address throws
+   * out-of-scope), sharing the per-host limits and the job's budget.
+   */
+  netFor?: (address: string) => NetApi;
   /** Waits, aborting with the job. */
   sleep(ms: number): Promise<void>;
 }

@@ -172,7 +172,7 @@ function errorInfo(e: unknown): ErrorInfo {
 }
 
 function netForOf(ctx: ProbeContext): ((address: string) => NetApi) | undefined {
-  const f = (ctx as ProbeContext & { netFor?: unknown }).netFor;
+  const f: unknown = ctx.netFor;
   return typeof f === 'function' ? (f as (address: string) => NetApi) : undefined;
 }
 

@@ -216,6 +216,10 @@ export interface RunInfo {
   /** True when the run stopped early (global timeout, signal) and the result is incomplete. */
   partial: boolean;
   stopReason?: 'timeout' | 'signal' | 'error';
+  /** Set when this run scanned one shard of its targets (`--shard I/N`; index from 0 to count-1). */
+  shard?: { index: number; count: number };
+  /** Set when this result was combined from shard results by `iotcop merge`: how many, and their run ids. */
+  merged?: { shards: number; runs: string[] };
 }
 
 export interface Summary {

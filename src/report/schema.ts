@@ -146,6 +146,8 @@ export const scanResultSchema = z.object({
     }),
     partial: z.boolean(),
     stopReason: e(['timeout', 'signal', 'error'] as const).optional(),
+    shard: z.object({ index: z.number().int().min(0), count: z.number().int().min(1) }).optional(),
+    merged: z.object({ shards: z.number().int().min(1), runs: z.array(z.string()) }).optional(),
   }),
   devices: z.array(device),
   findings: z.array(finding),

@@ -365,18 +365,24 @@ export function createRunner(probes: readonly AnyProbe[], options: RunnerOptions
       const jobLog = redactingLogger(log, secrets, { job: job.id });
       let ctx: ProbeContext;
       try {
-        const net = job.device
-          ? createNetApi({
-            address: job.device.address,
-            hostLimiter: limiter,
-            budget,
-            signal,
-            deadlineMs: meta.budget.timeoutMs,
-            log: jobLog,
-            breaker,
-            ...(options.netDefaults ? { defaults: options.netDefaults } : {}),
-          })
-          : createOfflineNetApi();
+        const netOf = (address: string) => createNetApi({
+          address,
+          hostLimiter: limiter,
+          budget,
+          signal,
+          deadlineMs: meta.budget.timeoutMs,
+          log: jobLog,
+          breaker,
+          ...(options.netDefaults ? { defaults: options.netDefaults } : {}),
+        });
+        const net = job.device ? netOf(job.device.address) : createOfflineNetApi();
+        // Run-scope jobs may reach the run's own devices (never another address), sharing the per-host
+        // limits and the job's budget: e.g. shared-keys fetching a host key discovery could not record.
+        const inRun = new Set(devices.map((d) => d.address));
+        const netFor = job.device ? undefined : (address: string) => {
+          if (!inRun.has(address)) throw new NetError('out-of-scope', `${address} is not a device of this scan`);
+          return netOf(address);
+        };
         ctx = {
           device,
           devices: [...devices],
@@ -389,6 +395,7 @@ export function createRunner(probes: readonly AnyProbe[], options: RunnerOptions
           ...(job.service ? { service: job.service } : {}),
           ...(config ? { config } : {}),
           ...(settings.online ? { online: createOnlineApi({ signal, maxRequests: 4 }) } : {}),
+          ...(netFor ? { netFor } : {}),
         };
       } catch (e) {
         return fromThrow(e, 'setup');

@@ -25,6 +25,9 @@ const main = `${root}dist/cli/main.js`;
 
 interface Scan { result: ScanResult; stdout: string; stderr: string; code: number; files: string[] }
 
+// Run history of these scans goes to a temporary data directory, not the user's own.
+const dataHome = mkdtempSync(join(tmpdir(), 'iotcop-e2e-data-'));
+
 async function scan(args: string[]): Promise<Scan> {
   const out = mkdtempSync(join(tmpdir(), 'iotcop-e2e-'));
   let code = 0;
@@ -33,7 +36,7 @@ async function scan(args: string[]): Promise<Scan> {
   try {
     ({ stdout, stderr } = await run('ip', ['netns', 'exec', truth.scanner.namespace, process.execPath, main, 'scan', truth.subnet,
       '--format', 'terminal,json,html,sarif,csv,junit,markdown', '--out', out, '--fail-on', 'never', ...args],
-    { timeout: 300_000, maxBuffer: 32 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } }));
+    { timeout: 300_000, maxBuffer: 32 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1', XDG_DATA_HOME: dataHome } }));
   } catch (e) {
     const err = e as { code?: number; stdout?: string; stderr?: string };
     code = typeof err.code === 'number' ? err.code : -1;
@@ -99,7 +102,10 @@ describe('iotcop scan of the device lab', () => {
     const secrets = [...new Set(accounts.map((a) => a.password))]
       .filter((p): p is string => typeof p === 'string' && p.length >= 5 && !usernames.has(p) && !/^\d+$/.test(p));
     expect(secrets.length).toBeGreaterThan(0);
-    const texts = [masked.stdout, masked.stderr, ...masked.files.map((f) => readFileSync(f, 'utf8'))];
+    // The run history (SQLite, in this test's own XDG_DATA_HOME) is read as bytes too.
+    const history = readdirSync(join(dataHome, 'iotcop')).map((f) => join(dataHome, 'iotcop', f));
+    expect(history.some((f) => f.endsWith('.db'))).toBe(true);
+    const texts = [masked.stdout, masked.stderr, ...masked.files.map((f) => readFileSync(f, 'utf8')), ...history.map((f) => readFileSync(f, 'latin1'))];
     for (const s of secrets) {
       for (const t of texts) expect(t.includes(s) ? s : '').toBe('');
     }
