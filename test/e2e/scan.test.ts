@@ -23,13 +23,12 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 const truth = parseGroundTruth(JSON.parse(readFileSync(`${root}lab/ground-truth.json`, 'utf8')));
 const main = `${root}dist/cli/main.js`;
 
-interface Scan { result: ScanResult; stdout: string; stderr: string; code: number; files: string[] }
-
-// Run history of these scans goes to a temporary data directory, not the user's own.
-const dataHome = mkdtempSync(join(tmpdir(), 'iotcop-e2e-data-'));
+interface Scan { result: ScanResult; stdout: string; stderr: string; code: number; files: string[]; dataHome: string }
 
 async function scan(args: string[]): Promise<Scan> {
   const out = mkdtempSync(join(tmpdir(), 'iotcop-e2e-'));
+  // Each scan's run history goes to its own temporary data directory, not the user's own.
+  const dataHome = mkdtempSync(join(tmpdir(), 'iotcop-e2e-data-'));
   let code = 0;
   let stdout = '';
   let stderr = '';
@@ -46,13 +45,23 @@ async function scan(args: string[]): Promise<Scan> {
   const files = readdirSync(out).map((f) => join(out, f));
   const json = files.find((f) => f.endsWith('.json'));
   if (!json) throw new Error(`no JSON report (exit ${code}): ${stderr.slice(-2000)}`);
-  return { result: JSON.parse(readFileSync(json, 'utf8')) as ScanResult, stdout, stderr, code, files };
+  return { result: JSON.parse(readFileSync(json, 'utf8')) as ScanResult, stdout, stderr, code, files, dataHome };
 }
 
 const logPath = (rel: string) => `${root}${rel}`;
 const readLog = (rel: string) => (existsSync(logPath(rel)) ? readFileSync(logPath(rel), 'utf8') : '');
 const lockout = truth.devices.find((d) => d.maxAuthAttempts !== undefined && d.authLog);
 const printerLog = 'lab/run/printer-9100.log';
+
+// Password attempts as the real daemons log them: OpenSSH (LogLevel VERBOSE) logs one line per attempt;
+// busybox telnetd cannot log attempts without syslog, so the camera counts login sessions instead.
+const SSHD_LOGS = ['lab/run/router/sshd.log', 'lab/run/nas/sshd.log', 'lab/run/secure/sshd.log'];
+const sshdAttempts = (text: string) => text.split('\n').filter((l) => /(Failed|Accepted) (password|keyboard-interactive)/.test(l)).length;
+const TELNET_SESSIONS = 'lab/run/camera/telnet-sessions.log';
+const lines = (text: string) => text.split('\n').filter((l) => l.trim() !== '').length;
+const MAX_GUESSES = 10; // the CLI's default --max-guesses
+let daemonBefore: number[] = [];
+let daemonAfter: number[] = [];
 
 let revealed: Scan;
 let masked: Scan;
@@ -61,8 +70,10 @@ let lockoutAfter = 0;
 
 beforeAll(async () => {
   lockoutBefore = lockout?.authLog ? countAuthAttempts(readLog(lockout.authLog)) : 0;
+  daemonBefore = [...SSHD_LOGS.map((l) => sshdAttempts(readLog(l))), lines(readLog(TELNET_SESSIONS))];
   revealed = await scan(['--reveal-credentials']);
   lockoutAfter = lockout?.authLog ? countAuthAttempts(readLog(lockout.authLog)) : 0;
+  daemonAfter = [...SSHD_LOGS.map((l) => sshdAttempts(readLog(l))), lines(readLog(TELNET_SESSIONS))];
   masked = await scan([]);
 }, 700_000);
 
@@ -90,6 +101,14 @@ describe('iotcop scan of the device lab', () => {
     expect(lockoutAfter - lockoutBefore).toBeLessThanOrEqual(lockout!.maxAuthAttempts!);
   });
 
+  it('the real daemons saw no more password attempts than the guess budget (sshd logs, telnet sessions)', () => {
+    const spent = daemonAfter.map((n, i) => n - daemonBefore[i]!);
+    expect(existsSync(logPath(SSHD_LOGS[0]!))).toBe(true);
+    // router and NAS: the default logs in within the budget, so at least one attempt, at most the budget
+    expect(spent[0]).toBeGreaterThan(0);
+    for (const n of spent) expect(n).toBeLessThanOrEqual(MAX_GUESSES);
+  });
+
   it('sends zero bytes to the printer\'s raw port 9100', () => {
     expect(readLog(printerLog).trim()).toBe('');
   });
@@ -103,7 +122,7 @@ describe('iotcop scan of the device lab', () => {
       .filter((p): p is string => typeof p === 'string' && p.length >= 5 && !usernames.has(p) && !/^\d+$/.test(p));
     expect(secrets.length).toBeGreaterThan(0);
     // The run history (SQLite, in this test's own XDG_DATA_HOME) is read as bytes too.
-    const history = readdirSync(join(dataHome, 'iotcop')).map((f) => join(dataHome, 'iotcop', f));
+    const history = readdirSync(join(masked.dataHome, 'iotcop')).map((f) => join(masked.dataHome, 'iotcop', f));
     expect(history.some((f) => f.endsWith('.db'))).toBe(true);
     const texts = [masked.stdout, masked.stderr, ...masked.files.map((f) => readFileSync(f, 'utf8')), ...history.map((f) => readFileSync(f, 'latin1'))];
     for (const s of secrets) {
