@@ -9,6 +9,8 @@ const common = {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: 'tsconfig.json', diagnostics: { warnOnly: false } }],
   },
   extensionsToTreatAsEsm: ['.ts'],
+  // Some unit tests run the built CLI against loopback servers; on a loaded 2-core machine they take seconds.
+  testTimeout: 60_000,
 };
 
 /** @type {import('jest').Config} */

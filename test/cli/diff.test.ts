@@ -115,5 +115,5 @@ describe('scan --baseline and iotcop diff', () => {
     } finally {
       srv.close();
     }
-  });
+  }, 120_000);
 });
