@@ -17,6 +17,7 @@ import {
   assessGuesses, guessEvidence, ownerPairs, randomCredential, runGuesses,
   type AttemptOutcome, type Candidate, type CandidatePlan, type GuessEvidence,
 } from './lib/credentials.js';
+import { netSnmp, type NetSnmp, type SnmpSession } from '../net/snmp.js';
 
 export const CHECK_DEFAULT = 'snmp-default-community';
 
@@ -35,25 +36,6 @@ export type SnmpCommunityEvidence = GuessEvidence & {
   requests: { v2c: number; v1: number };
 };
 
-// --- the small part of net-snmp's API used here (the package ships no type declarations) ---
-interface Varbind { oid: string; type: number; value: unknown }
-interface SnmpSession {
-  get(oids: string[], cb: (error: Error | null, varbinds?: Varbind[]) => void): void;
-  close(): void;
-  on(event: 'error', listener: (e: Error) => void): void;
-}
-interface NetSnmp {
-  Version1: number;
-  Version2c: number;
-  createSession(target: string, community: string, options: Record<string, unknown>): SnmpSession;
-  isVarbindError(vb: Varbind): boolean;
-}
-const NET_SNMP = 'net-snmp';
-let loaded: Promise<NetSnmp> | undefined;
-function netSnmp(): Promise<NetSnmp> {
-  loaded ??= (import(NET_SNMP) as Promise<{ default: NetSnmp }>).then((m) => m.default);
-  return loaded;
-}
 
 function text(value: unknown): string | null {
   let s: string | null = null;

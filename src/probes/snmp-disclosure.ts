@@ -12,6 +12,7 @@
 import { defineProbe, type CheckResult } from './contract.js';
 import type { ErrorKind, Json } from '../report/model.js';
 import { classifyError } from '../net/errors.js';
+import { netSnmp, type NetSnmp, type SnmpSession, type Varbind } from '../net/snmp.js';
 
 export const COMMUNITY = 'public';
 export const MAX_VALUE_CHARS = 300;
@@ -40,26 +41,6 @@ export type SnmpEvidence = {
   error: { kind: ErrorKind; message: string } | null;
 };
 
-// --- the small part of net-snmp's API this probe uses (the package ships no type declarations) ---
-interface Varbind { oid: string; type: number; value: unknown }
-interface SnmpSession {
-  get(oids: string[], cb: (error: Error | null, varbinds?: Varbind[]) => void): void;
-  close(): void;
-  on(event: 'error', listener: (e: Error) => void): void;
-}
-interface NetSnmp {
-  Version1: number;
-  Version2c: number;
-  createSession(target: string, community: string, options: Record<string, unknown>): SnmpSession;
-  isVarbindError(vb: Varbind): boolean;
-}
-
-const NET_SNMP = 'net-snmp';
-let loaded: Promise<NetSnmp> | undefined;
-function netSnmp(): Promise<NetSnmp> {
-  loaded ??= (import(NET_SNMP) as Promise<{ default: NetSnmp }>).then((m) => m.default);
-  return loaded;
-}
 
 function capValue(s: string): string | null {
   // eslint-disable-next-line no-control-regex
