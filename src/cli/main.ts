@@ -19,7 +19,8 @@ import {
 
 function fail(message: string, code: number, err?: unknown, verbose = false): never {
   process.stderr.write(`iotcop: ${message}\n`);
-  if (verbose && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  // [robustness] issue 11: a usage error stays one clear line even with --verbose (its stack says nothing to the user).
+  if (verbose && code !== EXIT.usage && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   process.exit(code);
 }
 
@@ -111,7 +112,8 @@ export async function main(argv: string[]): Promise<number> {
     .fail((msg, err) => {
       if (err instanceof IotcopError) fail(err.message, err.exitCode, err, verbose);
       if (err) fail(`unexpected error: ${printable(err.message)}`, EXIT.runtime, err, verbose);
-      fail(`${msg} (see iotcop --help)`, EXIT.usage);
+      // [robustness] issue 11: yargs spreads some messages ("Invalid values:") over several lines; keep one.
+      fail(`${msg.replace(/\s*\n\s*/g, ' ').trim()} (see iotcop --help)`, EXIT.usage);
     });
   await cli.parseAsync();
   return exitCode;

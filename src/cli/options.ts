@@ -26,6 +26,9 @@ export const DEFAULTS = {
   formats: ['terminal'] as OutputFormat[],
 };
 
+/** Longest --timeout: node timers cannot wait longer than 2^31-1 ms (about 24.8 days). */
+export const MAX_TIMEOUT_MS = 576 * 3_600_000;
+
 /** The raw flags of `iotcop scan` as yargs parses them (all optional: absent means "not given"). */
 export interface ScanArgs {
   targets?: string[];
@@ -129,6 +132,8 @@ export function resolveScanOptions(args: ScanArgs, loaded?: LoadedConfig, knownP
   if (timeoutText !== undefined) {
     const ms = parseDuration(timeoutText);
     if (ms === null) throw new UsageError(`--timeout "${String(timeoutText)}" is not a duration such as 90s, 10m or 1h`);
+    // [robustness] issue 11: a timer longer than 2^31-1 ms fires at once (node clamps it to 1 ms): the scan would stop immediately.
+    if (ms > MAX_TIMEOUT_MS) throw new UsageError(`--timeout "${String(timeoutText)}" is longer than 24 days (576h), the longest run iotcop can time`);
     timeoutMs = ms;
   }
 

@@ -38,7 +38,8 @@ export interface Progress {
   /** Prints a message without garbling the live line. */
   note(message: string): void;
   /** Final line (TTY: ends the live line). Idempotent. */
-  stop(): void;
+  /** Ends the display; `final: false` (a fatal error follows) clears it without a last status line. */
+  stop(final?: boolean): void;
 }
 
 export function formatDuration(ms: number): string {
@@ -155,10 +156,16 @@ export function createProgress(options: ProgressOptions): Progress {
         stream.write(`${message}\n`);
       }
     },
-    stop() {
+    stop(final = true) {
       if (stopped) return;
       if (timer) clearInterval(timer);
       if (quiet) { stopped = true; return; }
+      // [robustness] issue 11: before a fatal error the user gets one clear line, not a progress summary too.
+      if (!final) {
+        if (tty && liveShown) stream.write('\r\x1b[2K');
+        stopped = true;
+        return;
+      }
       const t = now();
       if (tty) {
         drawTty(t);

@@ -136,6 +136,11 @@ export async function runScanCommand(args: ScanArgs): Promise<number> {
   note = (m) => progress.note(m);
   const devices: Device[] = [];
   const errors: RunError[] = [];
+  let discoveryIncomplete: string | undefined;
+  /** Errors are printed even with --quiet, whole (printable() would cut them at 80 characters). */
+  // eslint-disable-next-line no-control-regex
+  const oneLine = (m: string) => m.slice(0, 500).replace(/[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, '?');
+  const errorLine = (m: string) => { if (note && !opts.quiet) note(`iotcop: ${oneLine(m)}`); else process.stderr.write(`iotcop: ${oneLine(m)}\n`); };
   let capabilities: Capabilities = { nmap: null, privileged: false, scanType: 'none', notices: [] };
   const credentialsFor = (d: Device): CredentialPair[] =>
     (configFor(d)?.credentials ?? []).map((c) => ({ username: c.username, password: c.password, source: 'targets.yaml' }));
@@ -180,6 +185,8 @@ export async function runScanCommand(args: ScanArgs): Promise<number> {
       } else if (event.type === 'notice' || event.type === 'warning') {
         capabilities.notices.push(event.message);
         notice(event.message);
+        // [robustness] issue 11: a failed port scan (nmap killed…) leaves hosts without ports: the result is partial.
+        if (event.type === 'warning' && event.incomplete) discoveryIncomplete = event.message;
       } else if (event.type === 'hosts-found') {
         progress.update({ type: 'hosts-found', count: event.addresses.length });
       } else if (event.type === 'host') {
@@ -195,15 +202,20 @@ export async function runScanCommand(args: ScanArgs): Promise<number> {
       const { DiscoveryError } = await import('../discovery/index.js');
       if (e instanceof DiscoveryError) {
         if (e.kind === 'nmap-missing' || e.kind === 'bad-arguments' || e.kind === 'xml-invalid') {
-          progress.stop();
+          progress.stop(false);
           throw e.kind === 'xml-invalid' || e.kind === 'bad-arguments' ? new UsageError(e.message) : new RuntimeFailure(e.message);
         }
         errors.push({ source: 'discovery', kind: 'internal', message: e.message });
         stopReason = 'error';
+        errorLine(`discovery failed: ${e.message}; writing a partial report`);
       } else {
         throw e;
       }
     }
+  }
+  if (discoveryIncomplete && !stopReason && !controller.signal.aborted && !runner.stopped.aborted) {
+    errors.push({ source: 'discovery', kind: 'internal', message: discoveryIncomplete });
+    stopReason = 'error';
   }
   const outcome = await runner.finish();
   progress.stop();
@@ -241,13 +253,36 @@ export async function runScanCommand(args: ScanArgs): Promise<number> {
     unresponsive: outcome.unresponsive, configFor, safety: opts.safety, now: finishedAt,
   });
 
-  await writeReports(result, opts, startedAt, notice);
+  // [robustness] issue 11: reports that cannot be written (directory unwritable, disk full) must not lose the
+  // result: it goes to a JSON file in the temporary directory, the history still records the run, and the exit is 3.
+  let reportFailure: string | undefined;
+  try {
+    await writeReports(result, opts, startedAt, notice);
+  } catch (e) {
+    if (!(e instanceof RuntimeFailure)) throw e;
+    reportFailure = e.message;
+    const { tmpdir } = await import('node:os');
+    const { render } = await import('../report/render/index.js');
+    const { reportBaseName, reportPath, writeFileAtomic } = await import('./output.js');
+    const rescue = reportPath(tmpdir(), reportBaseName(startedAt), 'json');
+    try {
+      await writeFileAtomic(rescue, render('json', result, { color: false }));
+      reportFailure += `; the result was saved to ${rescue} instead`;
+    } catch {
+      reportFailure += '; the result could not be saved anywhere else either';
+    }
+  }
   // [robustness] issue 11: the figure behind the README's memory bound (kilobytes from getrusage).
   if (opts.verbose) process.stderr.write(`iotcop: peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB\n`);
   const { exitCodeFor } = await import('../report/exit-code.js');
   const code = run.stopReason === 'signal' || run.stopReason === 'error' ? EXIT.runtime : exitCodeFor(result, opts.failOn);
   // [history] issue 10: compare with --baseline, save the run, print the changes, send --webhook.
-  return finishScanHistory(history, result, code, opts, notice);
+  const finalCode = await finishScanHistory(history, result, code, opts, notice);
+  if (reportFailure) {
+    process.stderr.write(`iotcop: ${oneLine(reportFailure)}\n`);
+    return EXIT.runtime;
+  }
+  return finalCode;
 }
 
 export type { ScanOptions };

@@ -71,7 +71,8 @@ export type DiscoveryEvent =
   | { type: 'notice'; message: string }
   | { type: 'hosts-found'; addresses: string[] }
   | { type: 'host'; device: Device }
-  | { type: 'warning'; message: string };
+  /** `incomplete`: discovery lost information it should have had (a port scan failed): the run's result is partial. */
+  | { type: 'warning'; message: string; incomplete?: true };
 
 export const NMAP_MISSING_NOTICE = 'nmap not found: reduced discovery (TCP connect scan only), install nmap for SYN scanning, service and version detection, UDP ports and MAC addresses';
 
@@ -268,6 +269,7 @@ async function nmapScan(ctx: Context, nmap: { path: string; version: string }): 
     checkAborted(signal);
     const flags: ScanFlags = { privileged: ctx.priv.privileged, needsPrivilegedFlag: ctx.priv.needsPrivilegedFlag, family: batch.family };
     let scanned = new Map<string, NmapHost>();
+    let scanFailed = false;
     if (scannable.tcp.length > 0 || scannable.udp.length > 0) {
       try {
         const res = await runNmap(nmap.path, portScanArgs(batch.hosts, ctx.ports, flags, hostTimeout), {
@@ -278,15 +280,16 @@ async function nmapScan(ctx: Context, nmap: { path: string; version: string }): 
       } catch (e) {
         if (signal.aborted || (e instanceof DiscoveryError && e.kind === 'aborted')) throw e;
         if (e instanceof DiscoveryError && e.kind === 'bad-arguments') throw e;
-        emit({ type: 'warning', message: `port scan of ${batch.hosts.join(', ')} failed: ${errorText(e)}` });
-        return;
+        // [robustness] issue 11: the hosts are up (host discovery saw them): list them without ports rather than lose them.
+        emit({ type: 'warning', message: `port scan of ${batch.hosts.join(', ')} failed: ${errorText(e)}; listed without their ports`, incomplete: true });
+        scanFailed = true;
       }
     }
     await mapLimit(batch.hosts, Math.min(batch.hosts.length, 4), async (address) => {
       const discovered = found.get(address)!.host;
       const portHost = scanned.get(address);
       if (portHost?.timedOut) emit({ type: 'warning', message: `${address}: port scan hit the ${hostTimeout} s host timeout; its port list may be incomplete` });
-      else if (!portHost && (scannable.tcp.length > 0 || scannable.udp.length > 0)) emit({ type: 'warning', message: `${address}: missing from the port scan output` });
+      else if (!portHost && !scanFailed && (scannable.tcp.length > 0 || scannable.udp.length > 0)) emit({ type: 'warning', message: `${address}: missing from the port scan output` });
       const merged: NmapHost = portHost ?? { ...discovered, ports: [] };
       if (merged.hostnames.length === 0) merged.hostnames = discovered.hostnames;
       const extraMac = hostMac(discovered)?.mac ?? neighbours.get(address);

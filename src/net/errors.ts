@@ -67,6 +67,10 @@ function kindOfCode(code: string | undefined): ErrorKind | undefined {
   return undefined;
 }
 
+/** Errors that mean a bug in our code, whatever their message says. */
+const PROGRAMMING_ERRORS = new Set(['TypeError', 'ReferenceError', 'RangeError', 'SyntaxError']);
+const LIBRARY_PROTOCOL_ERRORS = /\b(bad packet length|packet length \d+ out of range|invalid (variable byte integer|header|packet|protocol|identification|response|message|reply|length)|malformed|protocol mismatch|bad identification|unexpected (packet|response|message|end))\b/i;
+
 /** ErrorKind of anything thrown: NetError keeps its kind; node/library codes are mapped; the rest is `internal`. */
 export function classifyError(e: unknown): ErrorKind {
   if (e instanceof NetError) return e.kind;
@@ -82,7 +86,15 @@ export function classifyError(e: unknown): ErrorKind {
   if (e instanceof Error) {
     if (e.name === 'AbortError') return 'aborted';
     if (e.name === 'TimeoutError') return 'timeout';
-    if (/\b(alert|handshake|wrong version number|ssl|tls)\b/i.test(e.message.slice(0, 300))) return 'tls-handshake';
+    const m = e.message.slice(0, 300);
+    if (/\b(alert|handshake|wrong version number|ssl|tls)\b/i.test(m)) return 'tls-handshake';
+    // [robustness] issue 11: what client libraries (basic-ftp, mqtt, ssh2, net-snmp) throw at a device that
+    // stalls or talks nonsense is the device's doing, not a crash of ours: "Timeout (control socket)",
+    // "connack timeout", "Bad packet length", "Invalid variable byte integer"…
+    if (!PROGRAMMING_ERRORS.has(e.name)) {
+      if (/\btime(?:d)?[ -]?out\b/i.test(m)) return 'timeout';
+      if (LIBRARY_PROTOCOL_ERRORS.test(m)) return 'protocol-error';
+    }
   }
   return 'internal';
 }

@@ -91,6 +91,13 @@ export class RtspError extends Error {
   constructor(message: string) { super(message); this.name = 'RtspError'; }
 }
 
+/** [robustness] issue 11: an answer whose CSeq names another request is not an answer to ours (RFC 2326 §12.17). */
+function answering(response: RtspResponse, cseq: number): RtspResponse {
+  const got = response.headers.get('cseq')?.[0];
+  if (got !== undefined && got.trim() !== String(cseq)) throw new RtspError(`the answer's CSeq ${JSON.stringify(got.slice(0, 20))} does not match request ${cseq}`);
+  return response;
+}
+
 /** One RTSP connection: sequential requests with increasing CSeq. */
 export class RtspClient {
   private cseq = 0;
@@ -108,7 +115,7 @@ export class RtspClient {
       const parsed = parseRtspResponse(buf);
       if (parsed.kind === 'response') {
         this.leftover = buf.subarray(parsed.consumed);
-        return parsed.response;
+        return answering(parsed.response, this.cseq);
       }
       if (parsed.kind === 'error') throw new RtspError(parsed.message);
       const left = deadline - Date.now();
@@ -117,7 +124,7 @@ export class RtspClient {
       buf = Buffer.concat([buf, r.data]);
       if (r.closed || r.timedOut || r.truncated) {
         const last = parseRtspResponse(buf, true);
-        if (last.kind === 'response') { this.leftover = Buffer.alloc(0); return last.response; }
+        if (last.kind === 'response') { this.leftover = Buffer.alloc(0); return answering(last.response, this.cseq); }
         throw new RtspError(last.kind === 'error' ? last.message : r.timedOut ? 'no complete RTSP response in time' : 'connection closed');
       }
     }

@@ -184,10 +184,14 @@ async function captureSshHostKey(net: NetApi, port: number, signal: AbortSignal)
   try {
     await new Promise<void>((resolve) => {
       let done = false;
-      const finish = (): void => { if (!done) { done = true; resolve(); } };
+      // [robustness] issue 11: a server that sends its identification and closes leaves ssh2 silent (no error,
+      // no close): without its own deadline this waited for the whole job budget (3 minutes).
+      const timer = setTimeout(() => finish(), 15_000);
+      const finish = (): void => { if (!done) { done = true; clearTimeout(timer); resolve(); } };
       client.on('error', finish);
       client.on('close', finish);
       client.on('ready', finish);
+      conn.stream.once('close', finish);
       signal.addEventListener('abort', finish, { once: true });
       try {
         client.connect({

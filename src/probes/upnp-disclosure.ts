@@ -190,7 +190,16 @@ export function assessUpnp(ev: UpnpEvidence): CheckResult[] {
   }
 
   const igd = igdSignals(ev);
-  if (igd.length > 0) {
+  // [robustness] issue 11: an IGD is often named only in the description: when every announced description
+  // failed or was out of reach, "no IGD" was never checked.
+  const unread = parsed.length === 0 && (ev.descriptions.length > 0 || ev.skipped.length > 0);
+  if (igd.length === 0 && unread) {
+    const failed = ev.descriptions.find((d) => d.error !== null)?.error;
+    results.push({
+      check: 'upnp-igd-exposed', status: 'error', ...AT,
+      error: failed ?? { kind: 'protocol-error', message: `no UPnP description could be read (${ev.skipped.map((s) => s.reason).slice(0, 3).join('; ').slice(0, 200)})` },
+    });
+  } else if (igd.length > 0) {
     results.push({
       check: 'upnp-igd-exposed', status: 'warn', ...AT,
       detail: `The device offers a UPnP Internet Gateway Device (${igd.join(', ')}): any program on the network can ask it, without a password, to open ports from the internet.`,

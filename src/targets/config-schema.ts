@@ -9,7 +9,11 @@ import { DEVICE_TYPES, SAFETY_LEVELS, SEVERITIES } from '../report/model.js';
 export const DURATION = /^(\d+h)?(\d+m)?(\d+s)?$/;
 
 export function parseDuration(value: string | number): number | null {
-  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? Math.round(value * 1000) : null;
+  // [robustness] issue 11: round first (0.0001 s is 0 ms, which means "no time budget"), and 1e308 s is not finite in ms.
+  if (typeof value === 'number') {
+    const ms = Math.round(value * 1000);
+    return Number.isFinite(ms) && ms > 0 ? ms : null;
+  }
   const text = value.trim();
   if (/^\d+(\.\d+)?$/.test(text)) return parseDuration(Number(text));
   const m = DURATION.exec(text);

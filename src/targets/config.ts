@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
 import type { SourceLocation } from '../report/model.js';
 import { configSchema, type TargetsConfig } from './config-schema.js';
-import { parseTarget } from './spec.js';
+import { parseTarget, printable } from './spec.js';
 
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 
@@ -67,7 +67,13 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   if (first) {
     throw new ConfigError(file, `YAML syntax error: ${first.message.split('\n')[0]}`, pos(first.pos[0]));
   }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  // [robustness] issue 11: yaml throws a plain ReferenceError for an unresolved alias or an alias bomb: a config error, exit 2.
+  let data: unknown;
+  try {
+    data = doc.toJS({ maxAliasCount: 100 }) ?? {};
+  } catch (e) {
+    throw new ConfigError(file, `YAML error: ${printable(e instanceof Error ? e.message.split('\n')[0] ?? '' : String(e))}`);
+  }
   const parsed = configSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;

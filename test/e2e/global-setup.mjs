@@ -12,5 +12,7 @@ export default function setup() {
     // no iproute2: lab up below says what is missing
   }
   process.env.IOTCOP_LAB_WAS_UP = wasUp ? '1' : '0';
+  // A crashed earlier run may have left the opt-in hostile set up: the main lab tests expect it gone.
+  try { execFileSync('bash', [lab, 'hostile', 'down'], { stdio: 'ignore', timeout: 120_000 }); } catch { /* not up */ }
   execFileSync('bash', [lab, 'up'], { stdio: ['ignore', 'inherit', 'inherit'], timeout: 300_000 });
 }
