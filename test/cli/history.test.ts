@@ -82,12 +82,12 @@ describe('iotcop history / report', () => {
     expect(JSON.parse(iotcop(['history', '--db', db, '--json']).stdout)).toHaveLength(1);
   });
 
-  it('a corrupt database: the scan still writes its reports and keeps its exit code; history exits 3 with one line', () => {
+  it('a corrupt database: the scan still writes its reports, then exits 3; history exits 3 with one line', () => {
     const db = join(dir, 'corrupt.db');
     writeFileSync(db, 'SQLite format 2? no: this file is garbage, not a database at all..........................................');
     const out = join(dir, 'out-corrupt');
     const r = iotcop(scan('--db', db, '--format', 'json', '--out', out));
-    expect(r.code).toBe(1);
+    expect(r.code).toBe(3);
     expect(readdirSync(out).filter((f) => f.endsWith('.json'))).toHaveLength(1);
     expect(r.stderr.trim()).toBe(`iotcop: history database ${db}: not a SQLite database, or corrupt (move it aside, or use --db PATH / --no-history); this run will not be saved`);
     const h = iotcop(['history', '--db', db]);

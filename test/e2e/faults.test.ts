@@ -335,7 +335,7 @@ describe('history database', () => {
     writeFileSync(db, garbage);
     const out = join(dir, 'out');
     const r = await iotcop([...LOOPBACK(), '--format', 'json', '--out', out, '--db', db]);
-    expect(r.code).toBe(0); // documented: the history is not fatal to a scan (src/cli/commands/history.ts)
+    expect(r.code).toBe(3); // the reports are written, but a run the history could not record exits 3 (src/cli/commands/history.ts)
     expect(r.stderr).toMatch(new RegExp(`iotcop: .*${db.replace(/[/.]/g, '\\$&')}.*(corrupt|not a SQLite database).*this run will not be saved`));
     expect(jsonIn(out).devices).toHaveLength(1);
     expect(readFileSync(db).equals(garbage)).toBe(true);
@@ -355,7 +355,7 @@ describe('history database', () => {
       holder.exec('ROLLBACK');
       holder.close();
     }
-    expect(r.code).toBe(0); // documented: the history is not fatal to a scan
+    expect(r.code).toBe(3); // reports written, history not: exit 3
     expect(r.stderr).toMatch(/iotcop: .*locked by another process/);
     expect(jsonIn(join(dir, 'b')).devices).toHaveLength(1);
     const store = new Database(db, { readonly: true });

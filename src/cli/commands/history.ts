@@ -3,9 +3,9 @@
  * and the scan's history hooks: before the scan, open the database and resolve `--baseline`; after it,
  * compare with the baseline, save the run, print and write the changes, and send the webhook.
  *
- * A history database that cannot be used is reported on one line and is not fatal to a scan: the
- * reports are still written and the exit code is the scan's — except that a `--baseline` that needed
- * the database cannot gate, and that run exits 3 after writing its reports.
+ * A history database that cannot be used is reported on one line and does not stop a scan: the
+ * reports are still written, then the run exits 3 (a scheduled job must notice that its history is not
+ * being kept; --no-history opts out).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
@@ -196,7 +196,9 @@ export async function writeChangesFile(out: string, result: ScanResult, diff: Ru
 
 /**
  * After the scan and its reports: compare, save, tell. Returns the exit code: with --baseline it is
- * decided by new failures at or above --fail-on (3 stays 3); without, the scan's code is kept.
+ * decided by new failures at or above --fail-on (3 stays 3); without, the scan's code is kept — except
+ * that a history database that cannot be opened or written (corrupt, locked, read-only) gives 3, after
+ * the reports were written (--no-history avoids it).
  */
 export async function finishScanHistory(ctx: ScanHistory, result: ScanResult, code: number, opts: ScanOptions,
   notice: (m: string) => void): Promise<number> {
@@ -232,8 +234,12 @@ export async function finishScanHistory(ctx: ScanHistory, result: ScanResult, co
         const row = ctx.store.saveRun(result);
         notice(`run saved in the history as #${row.seq} (${ctx.store.path})`);
       } catch (e) {
+        // The reports are written; a history that could not record the run is still a failure to report (exit 3).
         errorLine(`${e instanceof Error ? e.message : String(e)}; this run was not saved (its reports were written)`);
+        finalCode = EXIT.runtime;
       }
+    } else if (opts.history && ctx.storeError) {
+      finalCode = EXIT.runtime;
     }
 
     if (diff && ctx.baseline) {
