@@ -46,7 +46,17 @@ function describePath(path: readonly PathKey[]): string {
   return path.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('').replace(/^\./, '');
 }
 
+/** One line, whatever the file holds: control characters (newlines in odd keys…) shown as \xNN. */
+function oneLine(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 function issueMessage(issue: z.core.$ZodIssue): string {
+  return oneLine(rawIssueMessage(issue));
+}
+
+function rawIssueMessage(issue: z.core.$ZodIssue): string {
   const where = describePath(issue.path as PathKey[]);
   if (issue.code === 'unrecognized_keys') {
     const keys = (issue as { keys: string[] }).keys;

@@ -54,6 +54,12 @@ describe('targets.yaml', () => {
     expect(errorOf('devices:\n  - address: 10.0.0.1\n    disclosureUrl: not a url\n').message).toMatch(/disclosureUrl/);
   });
 
+  it('keeps the message on one line when the unknown key is itself a map (found by fuzzing)', () => {
+    const e = errorOf('? Server: Boa/0.94.14rc21 #');
+    expect(e.message.split('\n')).toHaveLength(1);
+    expect(e.message).toMatch(/^targets\.yaml:1:1: unknown key/);
+  });
+
   it('rejects duplicate keys', () => {
     expect(errorOf('scan:\n  safety: safe\n  safety: intrusive\n').message).toMatch(/YAML syntax error/);
   });
