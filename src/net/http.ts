@@ -66,8 +66,23 @@ function validatePath(path: string): void {
   if (/[\r\n\0]/.test(path)) throw new NetError('internal', 'HTTP path contains a control character');
 }
 
+/** Largest request body the wrapper sends (login forms and JSON logins are far smaller). */
+export const HTTP_MAX_REQUEST_BODY = 16 * 1024;
+
+/** The request body as bytes, or undefined; throws when a body is not allowed or too large. */
+function requestBody(req: HttpRequest): Buffer | undefined {
+  const method = req.method ?? 'GET';
+  if (req.body === undefined) return method === 'POST' ? Buffer.alloc(0) : undefined;
+  if (method !== 'POST') throw new NetError('internal', `HTTP ${method} must not carry a body`);
+  const body = Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body, 'utf8');
+  if (body.length > HTTP_MAX_REQUEST_BODY) throw new NetError('internal', `HTTP request body of ${body.length} bytes exceeds ${HTTP_MAX_REQUEST_BODY}`);
+  if (req.contentType !== undefined && (/[\r\n\0]/.test(req.contentType) || req.contentType.length > 200)) throw new NetError('internal', 'HTTP Content-Type contains a control character');
+  return body;
+}
+
 export async function httpRequest(ctx: DialContext, req: HttpRequest): Promise<HttpResponse> {
   validatePath(req.path);
+  const body = requestBody(req);
   const release = await admit(ctx, `http ${req.port}`, req.port);
   const authority = `${hostForUrl(ctx.address)}:${req.port}`;
   const url = `${req.tls ? 'https' : 'http'}://${authority}${req.path}`;
@@ -104,6 +119,11 @@ export async function httpRequest(ctx: DialContext, req: HttpRequest): Promise<H
   headers['Host'] = defaultPort ? hostForUrl(ctx.address) : authority;
   headers['Accept-Encoding'] = false; // axios would otherwise offer gzip/br: the cap must count real bytes
   headers['User-Agent'] = typeof headers['User-Agent'] === 'string' ? headers['User-Agent'] : 'iotcop';
+  if (body !== undefined) {
+    for (const k of Object.keys(headers)) if (/^content-(?:type|length)$/i.test(k)) delete headers[k];
+    headers['Content-Type'] = req.contentType ?? 'application/x-www-form-urlencoded';
+    headers['Content-Length'] = String(body.length);
+  }
 
   const chunks: Buffer[] = [];
   let bytes = 0;
@@ -115,13 +135,14 @@ export async function httpRequest(ctx: DialContext, req: HttpRequest): Promise<H
       url,
       method: req.method ?? 'GET',
       headers,
+      ...(body !== undefined ? { data: body } : {}),
       responseType: 'stream',
       decompress: false,
       maxRedirects: 0,
       validateStatus: () => true,
       // Backstop only: our own cap below stops first (a socket chunk is at most 64 KiB).
       maxContentLength: maxBytes + 65_536,
-      maxBodyLength: 0,
+      maxBodyLength: body !== undefined ? HTTP_MAX_REQUEST_BODY : 0,
       proxy: false,
       httpAgent: agent,
       httpsAgent: agent,

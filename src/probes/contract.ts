@@ -112,8 +112,12 @@ export interface HttpRequest {
   port: number;
   tls: boolean;
   path: string;
-  method?: 'GET' | 'HEAD' | 'OPTIONS';
+  method?: 'GET' | 'HEAD' | 'OPTIONS' | 'POST';
   headers?: Record<string, string>;
+  /** POST only: the request body (at most HTTP_MAX_REQUEST_BODY bytes; a larger body is refused, never cut). */
+  body?: string | Buffer;
+  /** POST only: the Content-Type of `body` (default application/x-www-form-urlencoded). */
+  contentType?: string;
   /** Body cap in bytes (default 1 MiB). */
   maxBytes?: number;
   timeoutMs?: number;

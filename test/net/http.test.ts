@@ -168,3 +168,50 @@ describe('http wrapper', () => {
     await expect(net.http({ port: s.port, tls: false, path: '/' })).rejects.toMatchObject({ kind: 'protocol-error' });
   });
 });
+
+describe('http wrapper: POST', () => {
+  const readBody = (req: http.IncomingMessage): Promise<Buffer> => new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+  });
+
+  it('sends the body with its content type and length, and still follows no redirect', async () => {
+    const bodies: { body: string; type: string | undefined; length: string | undefined; method: string | undefined }[] = [];
+    const s = await serve((req, res) => {
+      void readBody(req).then((b) => {
+        bodies.push({ body: b.toString('utf8'), type: req.headers['content-type'], length: req.headers['content-length'], method: req.method });
+        res.writeHead(302, { Location: '/home', 'Set-Cookie': 'sid=1' });
+        res.end();
+      });
+    });
+    const { net } = testApi();
+    const r = await net.http({ port: s.port, tls: false, path: '/login', method: 'POST', body: '{"u":"admin"}', contentType: 'application/json', headers: { 'Content-Type': 'text/evil', 'Content-Length': '99' } });
+    expect(r.status).toBe(302);
+    expect(s.requests).toHaveLength(1);
+    expect(bodies).toEqual([{ body: '{"u":"admin"}', type: 'application/json', length: '13', method: 'POST' }]);
+    const form = await net.http({ port: s.port, tls: false, path: '/login', method: 'POST', body: Buffer.from('a=1&b=2') });
+    expect(form.status).toBe(302);
+    expect(bodies[1]).toEqual({ body: 'a=1&b=2', type: 'application/x-www-form-urlencoded', length: '7', method: 'POST' });
+  });
+
+  it('refuses a body above the cap and a body on GET before connecting', async () => {
+    const s = await serve((_req, res) => res.end('x'));
+    const { net, budget } = testApi();
+    const before = budget.used;
+    await expect(net.http({ port: s.port, tls: false, path: '/', method: 'POST', body: 'x'.repeat(16 * 1024 + 1) })).rejects.toThrow(/exceeds/);
+    await expect(net.http({ port: s.port, tls: false, path: '/', body: 'a=1' })).rejects.toThrow(/must not carry a body/);
+    expect(s.requests).toHaveLength(0);
+    expect(budget.used).toBe(before);
+    const ok = await net.http({ port: s.port, tls: false, path: '/', method: 'POST', body: 'x'.repeat(16 * 1024) });
+    expect(ok.status).toBe(200);
+  });
+
+  it('caps the answer to a POST like any other', async () => {
+    const s = await serve((req, res) => { req.resume(); res.end('y'.repeat(50_000)); });
+    const { net } = testApi();
+    const r = await net.http({ port: s.port, tls: false, path: '/', method: 'POST', body: 'a=1', maxBytes: 1000 });
+    expect(r.body.length).toBe(1000);
+    expect(r.truncated).toBe(true);
+  });
+});
