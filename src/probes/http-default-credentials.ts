@@ -19,6 +19,7 @@ import type { ErrorKind, Service } from '../report/model.js';
 import { authorizationFor, chooseAuth, parseAuthenticate, type ChosenAuth } from '../net/digest.js';
 import { classifyError } from '../net/errors.js';
 import { httpLockout } from './lib/lockout.js';
+import { sameOriginPath } from './lib/http-util.js';
 import {
   assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, publicEvidence, randomCredential, runGuesses,
   signalsOf, type AttemptOutcome, type Candidate, type CandidatePlan, type GuessEvidence, type GuessRun,
@@ -71,21 +72,7 @@ function titleOf(body: Buffer): string | null {
   return t ? t.slice(0, 200) : null;
 }
 
-/** Same-origin path of a Location header, or undefined (other hosts, ports or schemes are never followed). */
-export function sameOriginPath(location: string | undefined, address: string, port: number, tls: boolean): string | undefined {
-  if (!location) return undefined;
-  const loc = location.trim().slice(0, 1000);
-  if (loc.startsWith('/') && !loc.startsWith('//')) return /[\s\\]/.test(loc) ? undefined : loc;
-  try {
-    const base = `${tls ? 'https' : 'http'}://${address.includes(':') ? `[${address}]` : address}:${port}/`;
-    const u = new URL(loc, base);
-    const b = new URL(base);
-    if (u.protocol !== b.protocol || u.hostname !== b.hostname || (u.port || (tls ? '443' : '80')) !== String(port)) return undefined;
-    return `${u.pathname}${u.search}`;
-  } catch {
-    return undefined;
-  }
-}
+export { sameOriginPath } from './lib/http-util.js';
 
 const LOGIN_LOCATION = /log ?in|log ?on|sign ?in|auth|error|fail|denied/i;
 
