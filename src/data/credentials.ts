@@ -49,6 +49,10 @@ const vendorSchema = z.strictObject({
     services: z.array(service).min(1),
     note: z.string().min(10),
     source,
+    /** Documented number of wrong logins before the lock (the vendor's default). */
+    threshold: z.number().int().min(1).max(100).optional(),
+    /** What the lock applies to: the account (user name) or the client address. */
+    scope: z.enum(['account', 'address']).optional(),
   }).optional(),
   rtspPaths: z.array(httpPath).max(4).optional(),
   httpPaths: z.array(httpPath).max(3).optional(),

@@ -20,6 +20,6 @@ export function sameOriginPath(location: string | undefined, address: string, po
 }
 
 /** The first value of a response header (names are lower-case in HttpResponse). */
-export function firstHeader(res: HttpResponse, name: string): string | undefined {
+export function firstHeader(res: Pick<HttpResponse, 'headers'> | { headers: ReadonlyMap<string, string[]> }, name: string): string | undefined {
   return res.headers.get(name)?.[0];
 }
