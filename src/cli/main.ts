@@ -8,7 +8,9 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT, IotcopError } from '../errors.js';
 import { printable } from '../targets/spec.js';
-import { OUTPUT_FORMATS, type ScanArgs } from './options.js';
+import { COLOR_MODES, SCAN_FORMATS, type ColorMode, type ScanArgs } from './options.js';
+import { setColorMode } from './color.js';
+import type { DataArgs } from './commands/data.js';
 import { TOOL_VERSION } from './version.js';
 import { guidelinesText, probesText } from './catalogue-text.js';
 // [history] issue 10: history, report, diff, merge, watch and the scan's history options.
@@ -44,7 +46,7 @@ function scanOptions(y: Argv): Argv<ScanArgs> {
     .option('max-guesses', { type: 'number', describe: 'password guesses per service (default 10; 0 = none)' })
     .option('delay', { type: 'number', describe: 'milliseconds between password attempts on one device (default 250)' })
     .option('out', { alias: 'o', type: 'string', describe: 'directory for report files (created, files mode 0600)' })
-    .option('format', { alias: 'f', type: 'string', array: true, describe: `report formats, comma-separated: ${OUTPUT_FORMATS.join(', ')} (default terminal)` })
+    .option('format', { alias: 'f', type: 'string', array: true, describe: `report formats, comma-separated: ${SCAN_FORMATS.join(', ')} (default terminal; jsonl streams one line per device and finding while the scan runs)` })
     .option('json', { type: 'boolean', describe: 'print the JSON result to stdout (progress and notices go to stderr)' })
     .option('fail-on', { type: 'string', choices: ['critical', 'high', 'medium', 'low', 'never'], describe: 'exit 1 when a failed check is at least this severe (default high)' })
     .option('reveal-credentials', { type: 'boolean', describe: 'show found passwords in reports (masked by default)' })
@@ -54,7 +56,7 @@ function scanOptions(y: Argv): Argv<ScanArgs> {
     .option('nmap-xml', { type: 'string', describe: 'use an existing nmap XML scan (-oX) instead of scanning' })
     .option('require-nmap', { type: 'boolean', describe: 'fail instead of falling back to the built-in connect scan when nmap is missing' })
     .option('nmap', { type: 'string', describe: 'path to the nmap binary (default: nmap on PATH)' })
-    .option('vuln-db', { type: 'string', describe: 'a local OSV JSON feed (file or directory) of vulnerable versions, added to the bundled list' })
+    .option('vuln-db', { type: 'string', describe: 'a local OSV JSON feed (file or directory) of vulnerable versions, added to the bundled list and the `iotcop data` store' })
     .option('online', { type: 'boolean', describe: 'allow fetching vendor URLs from targets.yaml over the internet (off: the scan never leaves your LAN)' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'no progress or notices; only the report and errors' })
     .option('verbose', { alias: 'v', type: 'boolean', describe: 'more detail, and stack traces on errors' })) as unknown as Argv<ScanArgs>;
@@ -91,6 +93,11 @@ export async function main(argv: string[]): Promise<number> {
       const { runMergeCommand } = await import('./commands/merge.js');
       exitCode = await runMergeCommand(args as MergeArgs);
     })
+    // [package] issue 19: the offline vulnerability data store.
+    .command('data <action>', 'import OSV dumps and the CISA KEV catalogue for offline use (update --from FILE|DIR), or show their age (status)', async (y) => (await import('./commands/data.js')).dataOptions(y), async (args) => {
+      const { runDataCommand } = await import('./commands/data.js');
+      exitCode = await runDataCommand(args as DataArgs);
+    })
     .command('guidelines', 'print the 13 guidelines, their EN 303 645 provisions and PSTI requirements', (y) => y, () => {
       process.stdout.write(guidelinesText());
     })
@@ -102,8 +109,14 @@ export async function main(argv: string[]): Promise<number> {
     .example('$0 scan 10.0.5.0/24 --format json,sarif,html --out out --reveal-credentials', 'a tester\'s run: every report, real passwords shown')
     .example('$0 scan --config targets.yaml --fail-on high', 'a scheduled job: settings from a file, exit 1 on high findings')
     .example('$0 scan 192.168.1.20 --safety safe', 'look only: no password attempts')
+    .example('$0 scan 192.168.1.0/24 --format jsonl | jq \'select(.type=="finding" and .finding.status=="fail")\'', 'stream findings to another program while the scan runs')
+    .example('$0 data update --from osv-dumps/ --from known_exploited_vulnerabilities.json', 'import vulnerability data for offline scans')
+    .example('$0 completion >> ~/.bashrc', 'shell completion for bash (zsh: >> ~/.zshrc)')
     .example('$0 watch --config /config/targets.yaml --cron "0 3 * * *" --out /data/reports --format json,html', 'a long-running container: a scan every night at 03:00, changes logged')
-    .demandCommand(1, 'name a command: scan, watch, history, report, diff, merge, guidelines or probes (see --help)')
+    .option('color', { type: 'string', choices: COLOR_MODES, global: true, describe: 'colour in terminal output: auto (a TTY without NO_COLOR), always, never' })
+    .middleware((a) => { setColorMode((a['color'] as ColorMode | undefined) ?? 'auto'); })
+    .completion('completion', 'print a bash or zsh completion script (iotcop completion >> ~/.bashrc)')
+    .demandCommand(1, 'name a command: scan, watch, history, report, diff, merge, data, guidelines, probes or completion (see --help)')
     .strict()
     .recommendCommands()
     .version(TOOL_VERSION)

@@ -14,6 +14,10 @@ import { parseWebhookUrl } from './webhook.js';
 
 export const OUTPUT_FORMATS = ['terminal', 'json', 'html', 'sarif', 'csv', 'junit', 'markdown'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+/** [package] issue 19: `scan --format` also takes jsonl, written line by line while the scan runs. */
+export const SCAN_FORMATS = [...OUTPUT_FORMATS, 'jsonl'] as const;
+export const COLOR_MODES = ['auto', 'always', 'never'] as const;
+export type ColorMode = (typeof COLOR_MODES)[number];
 
 export const DEFAULTS = {
   safety: 'credentials' as Safety,
@@ -59,6 +63,9 @@ export interface ScanArgs {
   nmap?: string;
   online?: boolean;
   vulnDb?: string;
+  // [package] issue 19
+  color?: string;
+  dataDir?: string;
   // [history] issue 10: history database, baseline, webhook, shard.
   db?: string;
   history?: boolean;
@@ -95,6 +102,10 @@ export interface ScanOptions {
   requireNmap: boolean;
   nmapPath?: string;
   online: boolean;
+  // [package] issue 19
+  /** --format jsonl: one line per device/finding/summary as the scan goes (to --out DIR or stdout). */
+  jsonl: boolean;
+  color: ColorMode;
   // [history] issue 10
   /** --db PATH as given (undefined: the default path, see src/store/paths.ts). */
   db?: string;
@@ -137,16 +148,21 @@ export function resolveScanOptions(args: ScanArgs, loaded?: LoadedConfig, knownP
     timeoutMs = ms;
   }
 
-  const formatsRaw = list(args.format).length ? list(args.format) : (file.formats ?? DEFAULTS.formats);
+  const formatsRaw: string[] = list(args.format).length ? list(args.format) : (file.formats ?? DEFAULTS.formats);
   for (const f of formatsRaw) {
-    if (!(OUTPUT_FORMATS as readonly string[]).includes(f)) throw new UsageError(`unknown format "${f}"; choose from ${OUTPUT_FORMATS.join(', ')}`);
+    if (!(SCAN_FORMATS as readonly string[]).includes(f)) throw new UsageError(`unknown format "${f}"; choose from ${SCAN_FORMATS.join(', ')}`);
   }
-  const formats = [...new Set(formatsRaw)] as OutputFormat[];
+  // [package] issue 19: jsonl is streamed while the scan runs, not rendered at the end.
+  const jsonl = formatsRaw.includes('jsonl');
+  const formats = [...new Set(formatsRaw.filter((f) => f !== 'jsonl'))] as OutputFormat[];
   const out = args.out ?? file.out;
-  const toStdout = formats.filter((f) => f !== 'terminal');
+  const toStdout = [...formats.filter((f) => f !== 'terminal'), ...(jsonl ? ['jsonl'] : [])];
   if (!out && toStdout.length > 1) {
     throw new UsageError(`--format ${toStdout.join(',')} writes several files: give --out DIR (or one format to print it)`);
   }
+  if (!out && jsonl && args.json) throw new UsageError('--json and --format jsonl both print to stdout: give --out DIR for the jsonl file');
+  const color = (args.color ?? 'auto') as ColorMode;
+  if (!(COLOR_MODES as readonly string[]).includes(color)) throw new UsageError(`--color must be one of ${COLOR_MODES.join(', ')}`);
 
   const only = list(args.only).length ? list(args.only) : (file.only ?? []);
   const skip = list(args.skip).length ? list(args.skip) : (file.skip ?? []);
@@ -201,6 +217,8 @@ export function resolveScanOptions(args: ScanArgs, loaded?: LoadedConfig, knownP
     requireNmap: Boolean(args.requireNmap),
     nmapPath: args.nmap,
     online: Boolean(args.online),
+    jsonl,
+    color,
     // [history] issue 10
     db: args.db,
     history: args.history !== false,

@@ -5,13 +5,10 @@
  * - with `quiet`, nothing.
  * It writes only numbers and its own words (no device-supplied text), to the stream it is given.
  */
-import type { ProgressCounts, RunnerEvent } from '../scheduler/run.js';
+import type { ProgressCounts } from '../scheduler/run.js';
+import type { ProgressEvent } from '../api/events.js';
 
-export type DiscoveryProgressEvent =
-  /** `count` newly found live hosts (added to the total). */
-  | { type: 'hosts-found'; count: number };
-
-export type ProgressEvent = RunnerEvent | DiscoveryProgressEvent;
+export type { ProgressEvent };
 
 export interface ProgressStream {
   write(chunk: string): unknown;
@@ -65,6 +62,7 @@ export function renderLine(st: State, elapsedMs: number, etaMs: number | undefin
   if (st.unresponsive > 0) parts.push(`${st.unresponsive} unresponsive`);
   parts.push(`elapsed ${formatDuration(elapsedMs)}`);
   if (etaMs !== undefined) parts.push(`ETA ${formatDuration(etaMs)}`);
+  else if (st.jobsRunning > 0 && st.jobsTotal - st.jobsDone <= st.jobsRunning) parts.push(`finishing the last ${st.jobsRunning} check${st.jobsRunning === 1 ? '' : 's'}`);
   if (st.stopping) parts.push(st.stopping === 'timeout' ? 'time budget reached, stopping' : 'stopping');
   return `iotcop: ${parts.join(' · ')}`;
 }
@@ -85,10 +83,17 @@ export function createProgress(options: ProgressOptions): Progress {
   let liveShown = false;
   let stopped = false;
 
+  /**
+   * [package] issue 19: an ETA only when the average pace can tell. When every check left is already running,
+   * the average says nothing (the last ones are the slow ones: password guessing, long reads), and an estimate
+   * under a second while checks remain is not true either: then there is no ETA, and the line says what is left.
+   */
   const eta = (t: number): number | undefined => {
     if (firstJobAt === undefined || st.jobsDone === 0 || st.jobsDone >= st.jobsTotal) return undefined;
-    const perJob = (t - firstJobAt) / st.jobsDone;
-    return perJob * (st.jobsTotal - st.jobsDone);
+    const remaining = st.jobsTotal - st.jobsDone;
+    if (remaining <= st.jobsRunning) return undefined;
+    const estimate = ((t - firstJobAt) / st.jobsDone) * remaining;
+    return estimate >= 1_000 ? estimate : undefined;
   };
   const line = (t: number): string => renderLine(st, t - started, eta(t));
 

@@ -2,15 +2,17 @@
 import type { ScanResult } from '../report/model.js';
 import type { ScanOptions } from './options.js';
 import { join } from 'node:path';
+import { useColor } from './color.js';
 import { ensureDir, reportBaseName, reportPath, writeFileAtomic } from './output.js';
 
 export async function writeReports(result: ScanResult, opts: ScanOptions, startedAt: Date, notice: (m: string) => void): Promise<string[]> {
   const { render, extensionOf, sarifDeviceListing, SARIF_DEVICES_ARTIFACT } = await import('../report/render/index.js');
-  const color = Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+  const color = useColor(process.stdout);
   const written: string[] = [];
   if (opts.jsonToStdout) process.stdout.write(render('json', result, { color: false }));
   const files = opts.formats.filter((f) => f !== 'terminal');
-  if (opts.formats.includes('terminal') && !opts.jsonToStdout) {
+  // [package] issue 19: a jsonl stream on stdout leaves stdout to it.
+  if (opts.formats.includes('terminal') && !opts.jsonToStdout && !(opts.jsonl && !opts.out)) {
     process.stdout.write(render('terminal', result, { color }));
   }
   if (opts.out) {

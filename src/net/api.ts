@@ -8,7 +8,7 @@
  * deadlines. Connections end a little before the job's deadline so the probe gets its partial data back.
  */
 import { isIP } from 'node:net';
-import type { Logger, NetApi } from '../probes/contract.js';
+import type { Conn, Logger, NetApi } from '../probes/contract.js';
 import { NetError } from './errors.js';
 import type { Budget, CircuitBreaker, HostLimiter } from './limits.js';
 import { admit, dialTcp, dialTls, NET_DEFAULTS, type DialContext, type NetDefaults } from './dial.js';
@@ -45,11 +45,31 @@ export function createNetApi(options: NetApiOptions): NetApi {
     },
     ...(options.breaker ? { breaker: options.breaker } : {}),
   };
+  // [package] issue 19: --verbose says what happened on each connection: rejected, timed out, bytes capped.
+  const failed = (kind: string, port: number) => (e: unknown): never => {
+    const k = e instanceof NetError ? e.kind : 'internal';
+    const what = k === 'refused' ? 'rejected' : k === 'timeout' ? 'timed out' : k === 'aborted' ? 'aborted' : 'failed';
+    log.debug(what, { kind, port, error: k, detail: e instanceof Error ? e.message.slice(0, 200) : String(e).slice(0, 200) });
+    throw e;
+  };
+  const watched = (conn: Conn, kind: string, port: number): Conn => {
+    const readUntil = conn.readUntil.bind(conn);
+    conn.readUntil = async (done, timeoutMs) => {
+      const r = await readUntil(done, timeoutMs);
+      if (r.truncated) log.debug('bytes capped', { kind, port, bytes: r.data.length });
+      else if (r.timedOut) log.debug('read timed out', { kind, port, bytes: r.data.length });
+      return r;
+    };
+    return conn;
+  };
   return {
-    tcp: (port, o) => dialTcp(ctx, port, o),
-    tls: (port, o) => dialTls(ctx, port, o),
-    udp: (exchange) => exchangeUdp(ctx, exchange),
-    http: (request) => httpRequest(ctx, request),
+    tcp: (port, o) => dialTcp(ctx, port, o).then((c) => watched(c, 'tcp', port), failed('tcp', port)),
+    tls: (port, o) => dialTls(ctx, port, o).then((c) => watched(c, 'tls', port), failed('tls', port)),
+    udp: (exchange) => exchangeUdp(ctx, exchange).catch(failed('udp', exchange.port)),
+    http: (request) => httpRequest(ctx, request).then((r) => {
+      log.debug(r.truncated ? 'bytes capped' : 'answered', { kind: request.tls ? 'https' : 'http', port: request.port, method: request.method ?? 'GET', path: request.path.slice(0, 120), status: r.status, bytes: r.body.length });
+      return r;
+    }, failed(request.tls ? 'https' : 'http', request.port)),
     async slot<T>(fn: (address: string, signal: AbortSignal) => Promise<T>): Promise<T> {
       const release = await admit(ctx, 'slot');
       try {

@@ -220,6 +220,17 @@ export interface RunInfo {
   shard?: { index: number; count: number };
   /** Set when this result was combined from shard results by `iotcop merge`: how many, and their run ids. */
   merged?: { shards: number; runs: string[] };
+  /** [package] issue 19: the vulnerability data the scan used, and how old the imported part is. */
+  vulnData?: VulnDataInfo;
+}
+
+/** [package] issue 19: bundled advisories, the offline store (`iotcop data update`) and --vuln-db. */
+export interface VulnDataInfo {
+  bundledAdvisories: number;
+  /** The local store, when one was used: its version, when it was last updated and its age in whole days. */
+  store?: { version: number; updatedAt: string; ageDays: number; osvAdvisories: number; kevEntries: number; kevCatalogVersion?: string };
+  /** Advisories added with --vuln-db FILE. */
+  vulnDbAdvisories?: number;
 }
 
 export interface Summary {

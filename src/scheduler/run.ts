@@ -95,6 +95,8 @@ export interface RunnerOptions {
   credentialsFor?(device: Device): CredentialPair[];
   configFor?(device: Device): DeviceConfig | undefined;
   onProgress?(event: RunnerEvent): void;
+  /** Each job's outcome as soon as it is known (the programmatic API streams findings from it). */
+  onOutcome?(outcome: JobOutcome): void;
   log: Logger;
   now?(): Date;
   /** Connection defaults for the net layer (tests use short ones). */
@@ -307,6 +309,7 @@ export function createRunner(probes: readonly AnyProbe[], options: RunnerOptions
       running.delete(job.id);
       if (h !== undefined) runningPerHost.set(h, (runningPerHost.get(h) ?? 1) - 1);
       outcomes.push(outcome);
+      try { options.onOutcome?.(outcome); } catch { /* a failing listener never fails the run */ }
       counts.jobsDone += 1;
       counts.findings += outcome.results.filter((x) => x?.status === 'fail' || x?.status === 'warn').length;
       emit({ type: 'job-done', jobId: job.id, probe: job.probe.meta.id, device, status: outcome.status, counts: snapshot() });

@@ -6,6 +6,7 @@
 import { EXIT, UsageError } from '../../errors.js';
 import type { Severity } from '../../report/model.js';
 import { dbPathOf, loadRunRef, openStore, previousRunOf, type LoadedRun } from './history.js';
+import { useColor } from '../color.js';
 
 import type { DiffArgs } from './options.js';
 
@@ -39,7 +40,7 @@ export async function runDiffCommand(args: DiffArgs): Promise<number> {
       process.stdout.write(`${JSON.stringify(diff, null, 2)}\n`);
     } else {
       const { renderDiffText } = await import('../../store/diff-text.js');
-      process.stdout.write(renderDiffText(diff, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb' }));
+      process.stdout.write(renderDiffText(diff, { color: useColor(process.stdout) }));
     }
     const failOn = (args.failOn ?? 'never') as Severity | 'never';
     return newFailuresAtOrAbove(diff, failOn).length > 0 ? EXIT.findings : EXIT.ok;

@@ -17,6 +17,7 @@ import type { HistoryStore, RunRow } from '../../store/db.js';
 import type { RunDiff } from '../../store/diff.js';
 import { resolveDbPath } from '../../store/paths.js';
 import { printable } from '../../targets/spec.js';
+import { useColor } from '../color.js';
 import type { ScanOptions } from '../options.js';
 import { ensureDir, reportBaseName, writeFileAtomic } from '../output.js';
 
@@ -245,7 +246,7 @@ export async function finishScanHistory(ctx: ScanHistory, result: ScanResult, co
     if (diff && ctx.baseline) {
       const { renderDiffText } = await import('../../store/diff-text.js');
       const toStdout = opts.formats.includes('terminal') && !opts.jsonToStdout;
-      const color = toStdout ? Boolean(process.stdout.isTTY) && !process.env.NO_COLOR : Boolean(process.stderr.isTTY) && !process.env.NO_COLOR;
+      const color = useColor(toStdout ? process.stdout : process.stderr);
       const text = renderDiffText(diff, { color });
       if (toStdout) process.stdout.write(`\n${text}`);
       else if (!opts.quiet) process.stderr.write(text);
