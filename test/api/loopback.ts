@@ -38,11 +38,11 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** Runs a command asynchronously with NO_COLOR unset unless given, a private XDG_DATA_HOME, and a deadline. */
-export function runCommand(cmd: string, args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 180_000): Promise<CliRun> {
+/** Runs a command asynchronously with extra environment variables and a deadline (SIGKILL after it). */
+export function runCommand(cmd: string, args: string[], env: Record<string, string | undefined> = {}, timeoutMs = 180_000, cwd?: string): Promise<CliRun> {
   const started = Date.now();
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...(cwd ? { cwd } : {}) });
     let stdout = '';
     let stderr = '';
     let partial = '';
