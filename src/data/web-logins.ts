@@ -32,7 +32,7 @@ const pattern = z.string().min(2).max(400).refine((p) => {
 const pathTemplate = z.string().regex(/^\/[^\s\\]*$/, 'an absolute path on the device').max(300);
 /** A template: text with {name} placeholders. */
 const template = z.string().max(2000);
-const headerName = z.string().regex(/^[A-Za-z0-9-]{1,64}$/);
+const headerName = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
 
 const extractSchema = z.strictObject({
   name: varName,

@@ -24,6 +24,7 @@ import telnetDefaultCredentials from './telnet-default-credentials.js';
 import tlsConfiguration from './tls-configuration.js';
 import updateEndpoints from './update-endpoints.js';
 import upnpDisclosure from './upnp-disclosure.js';
+import webLoginCredentials from './web-login-credentials.js';
 import webUnauthenticated from './web-unauthenticated.js';
 
 export const PROBES: readonly AnyProbe[] = [
@@ -48,6 +49,7 @@ export const PROBES: readonly AnyProbe[] = [
   tlsConfiguration,
   updateEndpoints,
   upnpDisclosure,
+  webLoginCredentials,
   webUnauthenticated,
 ];
 

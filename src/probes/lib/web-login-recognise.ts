@@ -38,10 +38,13 @@ function textOf(s: LoginSample): string {
 
 /** The page title, whitespace and control characters collapsed, at most 200 characters. */
 export function titleOf(body: Buffer): string | null {
-  const text = body.subarray(0, RECOGNISE_INPUT_CHARS).toString('latin1');
+  const text = body.subarray(0, RECOGNISE_INPUT_CHARS).toString('utf8');
   const m = /<title[^>]{0,100}>([^<]{0,300})<\/title>/i.exec(text);
-  // eslint-disable-next-line no-control-regex
-  const t = m?.[1]?.replace(/[\x00-\x1f\x7f-\x9f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  const t = m?.[1]
+    // eslint-disable-next-line no-control-regex
+    ?.replace(/\x1b\[[0-?]{0,20}[ -/]{0,5}[@-~]?/g, ' ')
+    // eslint-disable-next-line no-control-regex
+    .replace(/[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').replace(/\s+/g, ' ').trim();
   return t ? t.slice(0, 200) : null;
 }
 
