@@ -25,7 +25,18 @@ export const FAKE_FAMILIES: readonly [string, string, string, string][] = [
   ['node-red-admin', 'node-red-admin', 'admin', 'password'],
   ['home-assistant', 'home-assistant', 'admin', 'admin'],
   ['pi-hole-v6', 'pi-hole-v6', '', 'admin'],
+  ['foscam-cgi', 'foscam-cgi', 'admin', ''],
+  ['xiongmai-netsurveillance', 'xiongmai-netsurveillance', 'admin', ''],
+  ['wd-mycloud', 'wd-mycloud', 'admin', ''],
+  ['d-link-hnap', 'd-link-hnap', 'admin', ''],
+  ['linksys-jnap', 'linksys-jnap', 'admin', 'admin'],
+  ['ubiquiti-unifi', 'ubiquiti-unifi', 'ubnt', 'ubnt'],
+  ['ubiquiti-edgeos', 'ubiquiti-edgeos', 'ubnt', 'ubnt'],
+  ['octoprint', 'octoprint', 'admin', 'admin'],
 ];
+
+/** Fakes of families that are recognised but whose login is not supported yet. */
+export const UNSUPPORTED_FAKES: readonly [string, string][] = [['zyxel-encrypted', 'zyxel-encrypted']];
 
 const open: (RunningFake | FakeWeb | { close: () => Promise<void> })[] = [];
 afterEach(async () => { await Promise.all(open.splice(0).map((f) => f.close())); });
@@ -110,6 +121,15 @@ describe('web-login-credentials: what it does not know, it does not pass', () =>
       expect(byCheck(results, c).status).toBe('not_tested');
       expect(byCheck(results, c).detail).toContain(NOT_SUPPORTED);
     }
+    expect(f.attempts).toHaveLength(0);
+  });
+
+  it.each(UNSUPPORTED_FAKES)('the %s fake is recognised as %s and not_tested, nothing posted', async (id, recipe) => {
+    const f = await fake(id);
+    const { ev, results } = await scan(f.port);
+    expect(ev.recognition).toMatchObject({ kind: 'recipe', recipe, auth: 'unsupported' });
+    expect(byCheck(results, CHECK_DEFAULT).status).toBe('not_tested');
+    expect(byCheck(results, CHECK_DEFAULT).detail).toContain(NOT_SUPPORTED);
     expect(f.attempts).toHaveLength(0);
   });
 
