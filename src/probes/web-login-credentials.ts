@@ -18,6 +18,7 @@ import { defineProbe, type CheckResult, type HttpResponse, type ProbeContext } f
 import type { ErrorKind, Service } from '../report/model.js';
 import { classifyError } from '../net/errors.js';
 import { webLoginRecipes, type CompiledRecipe } from '../data/web-logins.js';
+import { credentialDb } from '../data/credentials.js';
 import {
   assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, publicEvidence, randomCredential, runGuesses,
   signalsOf, type CandidatePlan, type GuessEvidence, type GuessRun,
@@ -197,8 +198,10 @@ export default defineProbe<WebLoginEvidence>({
     const pre = await preflight(ctx, port, tls, recipes);
     const rec = recogniseLoginPage(pre.samples, null, recipes);
     const recipe = rec.kind === 'recipe' ? rec.recipe : null;
-    const vendorName = recipe ? recipe.name : null;
-    const signals = signalsOf(ctx.device, ctx.service, [vendorName, recipe?.vendor ?? null, rec.facts.title, rec.facts.server, rec.facts.realm], ctx.config);
+    const vendorName = recipe ? credentialDb().vendors.find((v) => v.id === recipe.vendor)?.name ?? null : null;
+    const signals = signalsOf(ctx.device, ctx.service, [recipe?.name ?? null, vendorName, rec.facts.title, rec.facts.server, rec.facts.realm], ctx.config);
+    // The login page names the vendor even when identification did not.
+    if (signals.vendor === undefined && vendorName !== null) signals.vendor = vendorName;
     const basePlan = buildCandidates({ service: 'http', signals, owner: ownerPairs(ctx.credentials, ctx.config, 'http'), ...(recipe?.passwordOnly ? { passwordOnly: true } : {}) });
     const plan = recipe ? preferVendor(basePlan, recipe.vendor) : basePlan;
     const answers: { step: string; status: number }[] = [];
