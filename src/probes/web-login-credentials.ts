@@ -152,6 +152,9 @@ export function assessWebLogin(ev: WebLoginEvidence): CheckResult[] {
     const what = rec.kind === 'unknown-login' ? `a login page (${rec.signals.join('; ').slice(0, 160)})` : `the login of ${rec.recipeName ?? 'this family'}${rec.note ? ` (${rec.note.slice(0, 160)})` : ''}`;
     return both({ status: 'not_tested', detail: `The web interface on port ${ev.port} shows ${what}, but iotcop has no recipe to log in to it: ${NOT_SUPPORTED}. Its default password was not tried.`, evidence: pub });
   }
+  if (ev.stop === 'unsupported') {
+    return both({ status: 'not_tested', detail: `The web interface on port ${ev.port} looks like ${rec.recipeName ?? 'a known family'}, but its login did not work the way the recipe expects (${(ev.unsupported ?? 'no login endpoint').slice(0, 160)}): ${NOT_SUPPORTED}. Its default password was not tried.`, evidence: pub });
+  }
   return assessGuesses(ev, {
     defaultCheck: CHECK_DEFAULT, anyCheck: CHECK_ANY,
     label: `the web login of ${(rec.recipeName ?? 'the device').slice(0, 80)} on port ${ev.port}`,

@@ -142,6 +142,19 @@ describe('web-login-credentials: what it does not know, it does not pass', () =>
     expect(w.requests.filter((r) => r.startsWith('POST'))).toHaveLength(0);
   });
 
+  it('a page that looks like a family whose login endpoint is missing is not_tested, not an error or a pass', async () => {
+    const w = await startWeb({ '/': { body: '<html><head><title>My Cloud</title></head><body><form action="/cgi-bin/login_mgr.cgi"><input name="pwd" type="password"></form></body></html>' } });
+    open.push(w);
+    const { ev, results } = await scan(w.port);
+    expect(ev.recognition.recipe).toBe('wd-mycloud');
+    expect(ev.stop).toBe('unsupported');
+    for (const c of [CHECK_DEFAULT, CHECK_ANY]) {
+      expect(byCheck(results, c).status).toBe('not_tested');
+      expect(byCheck(results, c).detail).toMatch(/HTTP 404/);
+    }
+    expect(w.requests.filter((r) => r.startsWith('POST'))).toHaveLength(1);
+  });
+
   it('a Basic-auth family (Netgear) is left to http-default-credentials: not_applicable, nothing posted', async () => {
     const w = await startWeb({ '/': { status: 401, headers: { 'WWW-Authenticate': 'Basic realm="NETGEAR R7000"' }, body: '401' } });
     open.push(w);

@@ -23,6 +23,8 @@ export const ANSWER_BYTES = 64 * 1024;
 const MAX_HOPS = 2;
 const MAX_COOKIES = 16;
 const MAX_COOKIE_CHARS = 4096;
+/** Answers that mean the recipe's endpoint does not exist on this device. */
+const MISSING_ENDPOINT = new Set([404, 405, 501]);
 
 export interface AttemptOptions {
   /** The device address (for same-origin checks and the {host}/{origin} placeholders). */
@@ -254,6 +256,10 @@ export async function attemptRecipeLogin(net: NetApi, port: number, tls: boolean
     const a: Answer = { res, text, json: answerJson(res), cookies: cookiesSet(res) };
     const locked = lockoutOf(recipe, a);
     if (locked) return locked;
+    if (MISSING_ENDPOINT.has(res.status)) {
+      // The page looked like this family, but the login endpoint of its recipe is not there.
+      return { kind: 'unsupported', reason: `${recipe.name}: the ${step.label} endpoint answered HTTP ${res.status}` };
+    }
     const last = i === steps.length - 1;
     if (!last) {
       if (res.status >= 500) return { kind: 'error', errorKind: 'protocol-error', message: `${recipe.name}: HTTP ${res.status} to the ${step.label} step` };
