@@ -86,6 +86,7 @@ export const DEFAULT_TCP_PORTS: readonly PortEntry[] = [
   { port: 8291, transport: 'tcp', service: 'winbox', why: 'MikroTik Winbox management on routers' },
   { port: 8443, transport: 'tcp', service: 'https-alt', why: 'Alternative TLS web UI on routers, cameras, hubs and controllers' },
   { port: 8554, transport: 'tcp', service: 'rtsp-alt', why: 'Alternative RTSP port on cameras and streaming bridges' },
+  { port: 8581, transport: 'tcp', service: 'http', why: 'Homebridge UI (homebridge-config-ui-x) on home-automation hubs: the HomeKit bridge\'s administration (its default port)' },
   { port: 8728, transport: 'tcp', service: 'mikrotik-api', why: 'MikroTik RouterOS API (cleartext logins)' },
   { port: 8729, transport: 'tcp', service: 'mikrotik-api-ssl', why: 'MikroTik RouterOS API over TLS' },
   { port: 8883, transport: 'tcp', service: 'secure-mqtt', why: 'MQTT over TLS on hubs and brokers' },

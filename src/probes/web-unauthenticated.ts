@@ -5,6 +5,9 @@
  *
  * False positives are the most common complaint about web scanners (PEERS.md), so both checks need
  * strong signals:
+ * - admin API (issue 15 item 2): a known administration API answering its configuration without a login,
+ *   by the data file's "apis" steps (Node-RED's admin API without adminAuth, the Homebridge UI with
+ *   auth "none"; lib/web-admin-api.ts): a guideline 1 failure, with the answers as evidence;
  * - admin page: status 200, no login form on the page, and a score of at least 3 from settings-form
  *   fields (SSID, DNS, gateway, DHCP…), administration actions (reboot, factory reset, firmware
  *   upgrade, change password…), a logout link and an administration title;
@@ -17,9 +20,11 @@ import type { ErrorKind, Json, Service } from '../report/model.js';
 import { classifyError } from '../net/errors.js';
 import { hostForUrl } from '../net/scope.js';
 import pathData from '../data/unauthenticated-paths.json' with { type: 'json' };
+import { adminScore, imageMagic, looksLikeAdminPage, MAX_SCAN_BYTES, pageFeatures, type PageFeatures } from './lib/web-page.js';
+import { apiOpen, describeSteps, loadApis, matchStep, type ApiEntry, type ApiEvidence, type StepOutcome } from './lib/web-admin-api.js';
 
-export const MAX_REQUESTS = 8;
-export const MAX_SCAN_BYTES = 128 * 1024;
+/** 8 for the paths (7 and one redirect) plus the admin-API steps of the data file. */
+export const MAX_REQUESTS = 13;
 const ADMIN_BODY_BYTES = 256 * 1024;
 const SNAPSHOT_BODY_BYTES = 16 * 1024;
 const REQUEST_MS = 6_000;
@@ -39,171 +44,9 @@ function loadPaths(raw: unknown): PathEntry[] {
 }
 
 export const PATHS: readonly PathEntry[] = loadPaths(pathData);
+export const APIS: readonly ApiEntry[] = loadApis(pathData);
 
-// --- page features (pure) --------------------------------------------------------------------------
-
-export type PageFeatures = {
-  title: string | null;
-  heading: string | null;
-  passwordInputs: number;
-  newPasswordInputs: number;
-  loginForm: boolean;
-  settingsFields: string[];
-  adminActions: string[];
-  logout: boolean;
-  adminTitle: boolean;
-};
-
-const SETTINGS_WORDS = new Set([
-  'ssid', 'wpa', 'wpa2', 'psk', 'wifi', 'wlan', 'wep', 'dns', 'dns1', 'dns2', 'gateway', 'netmask', 'subnet', 'dhcp', 'ntp',
-  'pppoe', 'mtu', 'ddns', 'dmz', 'upnp', 'firmware', 'wan', 'ipaddr', 'hostname', 'timezone', 'portforward', 'port_forward',
-]);
-const ADMIN_ACTIONS = [
-  'reboot', 'restart device', 'restart the device', 'factory reset', 'factory default', 'restore default', 'reset to default',
-  'firmware upgrade', 'upgrade firmware', 'update firmware', 'firmware update', 'change password', 'backup configuration',
-  'backup settings', 'restore configuration', 'port forwarding', 'wireless settings', 'wi-fi settings', 'wifi settings',
-  'network settings', 'system settings', 'user management', 'reboot.cgi', 'upgrade.cgi', 'reset.cgi',
-];
-const ADMIN_TITLE_WORDS = ['admin', 'administration', 'settings', 'configuration', 'setup', 'control panel', 'management', 'dashboard'];
-const LOGOUT_WORDS = ['logout', 'log out', 'log off', 'logoff', 'sign out', 'signout'];
-
-function attr(attrs: string, name: string): string | null {
-  const lower = attrs.toLowerCase();
-  let i = lower.indexOf(name);
-  while (i >= 0) {
-    const before = i === 0 ? ' ' : lower[i - 1]!;
-    let j = i + name.length;
-    while (lower[j] === ' ') j++;
-    if (/[\s"'/]/.test(before) && lower[j] === '=') {
-      j++;
-      while (lower[j] === ' ') j++;
-      const quote = attrs[j];
-      if (quote === '"' || quote === "'") {
-        const end = attrs.indexOf(quote, j + 1);
-        return attrs.slice(j + 1, end < 0 ? Math.min(attrs.length, j + 201) : end).slice(0, 200);
-      }
-      let k = j;
-      while (k < attrs.length && !/[\s>]/.test(attrs[k]!)) k++;
-      return attrs.slice(j, k).slice(0, 200);
-    }
-    i = lower.indexOf(name, i + 1);
-  }
-  return null;
-}
-
-function words(s: string): string[] {
-  return s.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase().split(/[^a-z0-9_]+/).flatMap((w) => [w, ...w.split('_')]).filter((w) => w.length > 0);
-}
-
-function collapse(s: string, max: number): string | null {
-  const t = s.replace(/\s+/g, ' ').trim();
-  return t === '' ? null : t.slice(0, max);
-}
-
-/** Extracts what the admin-page judgement needs from an HTML page, in one linear pass over at most MAX_SCAN_BYTES. */
-export function pageFeatures(html: string): PageFeatures {
-  const s = html.length > MAX_SCAN_BYTES ? html.slice(0, MAX_SCAN_BYTES) : html;
-  const text: string[] = [];
-  const links: string[] = [];
-  let title = '';
-  let heading = '';
-  let inTitle = false;
-  let inHeading = false;
-  let skip: string | null = null; // inside <script> or <style>
-  let passwordInputs = 0;
-  let newPasswordInputs = 0;
-  let userInputs = 0;
-  let loginAction = false;
-  const settings = new Set<string>();
-  let i = 0;
-  while (i < s.length) {
-    const lt = s.indexOf('<', i);
-    const chunk = s.slice(i, lt < 0 ? s.length : lt);
-    if (!skip) {
-      text.push(chunk);
-      if (inTitle && title.length < 300) title += chunk;
-      if (inHeading && heading.length < 300) heading += chunk;
-    }
-    if (lt < 0) break;
-    const gt = s.indexOf('>', lt + 1);
-    if (gt < 0) break;
-    const tag = s.slice(lt + 1, Math.min(gt, lt + 4001));
-    i = gt + 1;
-    const nameEnd = tag.search(/[\s/>]|$/);
-    const name = tag.slice(0, nameEnd === 0 && tag.startsWith('/') ? 1 + tag.slice(1).search(/[\s>]|$/) : nameEnd).toLowerCase();
-    if (skip) {
-      if (name === `/${skip}`) skip = null;
-      continue;
-    }
-    if (name === 'script' || name === 'style') { skip = name; continue; }
-    if (name === 'title') inTitle = true;
-    else if (name === '/title') inTitle = false;
-    else if (name === 'h1') inHeading = true;
-    else if (name === '/h1') inHeading = false;
-    else if (name === 'a') { const h = attr(tag, 'href'); if (h) links.push(h); }
-    else if (name === 'form') {
-      const action = attr(tag, 'action') ?? '';
-      links.push(action);
-      if (/login|logon|signin|sign_in|auth|session/i.test(action.slice(0, 200))) loginAction = true;
-    } else if (name === 'input' || name === 'select' || name === 'textarea') {
-      const type = (attr(tag, 'type') ?? '').toLowerCase();
-      const ident = `${attr(tag, 'name') ?? ''} ${attr(tag, 'id') ?? ''}`;
-      const auto = (attr(tag, 'autocomplete') ?? '').toLowerCase();
-      if (type === 'password') {
-        passwordInputs++;
-        if (auto === 'new-password' || /new|confirm|again|repeat|verify|retype|pass(?:word)?2|pwd2/i.test(ident)) newPasswordInputs++;
-      } else if (type !== 'hidden' && type !== 'submit' && type !== 'button') {
-        if (/user|login|email|account/i.test(ident) || auto === 'username') userInputs++;
-        for (const w of words(ident)) if (SETTINGS_WORDS.has(w)) settings.add(w);
-      }
-    }
-  }
-  const body = text.join(' ').replace(/\s+/g, ' ').toLowerCase();
-  const linkText = links.join(' ').toLowerCase();
-  const haystack = `${body} ${linkText}`;
-  const loginWords = /\b(?:log ?in|sign ?in|logon)\b/.test(body.slice(0, 20_000));
-  const loginForm = passwordInputs > 0 && newPasswordInputs === 0 && (loginAction || userInputs > 0 || loginWords);
-  const titleText = collapse(title, 200);
-  const headingText = collapse(heading, 200);
-  const heads = `${titleText ?? ''} ${headingText ?? ''}`.toLowerCase();
-  return {
-    title: titleText,
-    heading: headingText,
-    passwordInputs,
-    newPasswordInputs,
-    loginForm,
-    settingsFields: [...settings].sort(),
-    adminActions: ADMIN_ACTIONS.filter((a) => haystack.includes(a)),
-    logout: LOGOUT_WORDS.some((w) => haystack.includes(w)),
-    adminTitle: ADMIN_TITLE_WORDS.some((w) => heads.includes(w)),
-  };
-}
-
-/** Admin-page score: settings fields (≥3: 2, ≥1: 1), admin actions (≥2: 2, 1: 1), logout (1), admin title (1). */
-export function adminScore(f: PageFeatures): number {
-  const settings = f.settingsFields.length >= 3 ? 2 : f.settingsFields.length >= 1 ? 1 : 0;
-  const actions = f.adminActions.length >= 2 ? 2 : f.adminActions.length === 1 ? 1 : 0;
-  return settings + actions + (f.logout ? 1 : 0) + (f.adminTitle ? 1 : 0);
-}
-
-export function looksLikeAdminPage(f: PageFeatures): boolean {
-  return !f.loginForm && adminScore(f) >= 3;
-}
-
-const IMAGE_MAGIC: [string, number[]][] = [
-  ['image/jpeg', [0xff, 0xd8, 0xff]],
-  ['image/png', [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]],
-  ['image/gif', [0x47, 0x49, 0x46, 0x38]],
-];
-
-/** The image format whose signature starts `body` (or, for an MJPEG stream, appears in its first 4 KiB). */
-export function imageMagic(body: Buffer, multipart: boolean): string | null {
-  for (const [media, magic] of IMAGE_MAGIC) {
-    const sig = Buffer.from(magic);
-    if (multipart ? body.subarray(0, 4096).includes(sig) : body.subarray(0, sig.length).equals(sig)) return media;
-  }
-  return null;
-}
+export { adminScore, imageMagic, looksLikeAdminPage, MAX_SCAN_BYTES, pageFeatures, type PageFeatures } from './lib/web-page.js';
 
 // --- evidence and collect --------------------------------------------------------------------------
 
@@ -224,7 +67,7 @@ export type WebRequest = {
   image: string | null;
 };
 
-export type WebEvidence = { port: number; tls: boolean; requests: WebRequest[] };
+export type WebEvidence = { port: number; tls: boolean; requests: WebRequest[]; apis?: ApiEvidence[] };
 
 export function wantsTls(service: Service | undefined): boolean {
   if (!service) return false;
@@ -287,12 +130,43 @@ async function request(ctx: ProbeContext, port: number, tls: boolean, path: stri
 
 const LOGIN_PATH = /login|logon|signin|sign_in|auth|session/i;
 
+/** Runs one admin-API entry's GET steps in order until one does not match (each step costs one request). */
+async function apiSteps(ctx: ProbeContext, port: number, tls: boolean, entry: ApiEntry, take: () => boolean): Promise<ApiEvidence> {
+  const ev: ApiEvidence = { id: entry.id, product: entry.product, steps: [] };
+  for (const step of entry.steps) {
+    if (ctx.signal.aborted || !take()) break;
+    const out: StepOutcome = { path: step.path, role: step.role, status: null, contentType: null, bytes: 0, truncated: false, matched: false, why: null, reported: [], count: null, error: null };
+    try {
+      const res = await ctx.net.http({ port, tls, path: step.path, method: 'GET', timeoutMs: REQUEST_MS, maxBytes: ADMIN_BODY_BYTES, headers: { Accept: 'application/json' } });
+      out.status = res.status;
+      out.contentType = header(res, 'content-type');
+      out.bytes = res.body.length;
+      out.truncated = res.truncated;
+      Object.assign(out, matchStep(step, res.status, out.contentType, res.body.toString('utf8'), res.truncated));
+    } catch (e) {
+      out.error = errorOf(e);
+      out.why = out.error.kind;
+    }
+    ev.steps.push(out);
+    if (!out.matched) break;
+  }
+  return ev;
+}
+
 // --- assess ----------------------------------------------------------------------------------------
 
 function snapshotExposed(r: WebRequest): boolean {
   const ct = (r.contentType ?? '').toLowerCase();
   return r.kind === 'snapshot' && r.status === 200 && r.image !== null && r.bytes >= 100
     && (ct.startsWith('image/') || ct.startsWith('multipart/x-mixed-replace'));
+}
+
+function stepSummary(s: StepOutcome): Json {
+  return {
+    path: s.path, role: s.role, status: s.status, contentType: s.contentType, bytes: s.bytes, matched: s.matched,
+    ...(s.why ? { why: s.why } : {}), ...(s.reported.length ? { reported: s.reported } : {}), ...(s.count !== null ? { count: s.count } : {}),
+    ...(s.error ? { error: s.error.kind } : {}),
+  };
 }
 
 function requestSummary(r: WebRequest): Json {
@@ -310,7 +184,17 @@ export function assessWeb(ev: WebEvidence): CheckResult[] {
 
   const adminAnswered = admin.filter((r) => r.error === null);
   const exposedAdmin = adminAnswered.find((r) => r.status === 200 && r.page !== null && looksLikeAdminPage(r.page));
-  if (exposedAdmin?.page) {
+  const apis = ev.apis ?? [];
+  const openApi = apis.find((a) => apiOpen(a, APIS.find((x) => x.id === a.id)));
+  if (openApi) {
+    const entry = APIS.find((a) => a.id === openApi.id);
+    results.push({
+      check: 'web-admin-unauthenticated', status: 'fail', confidence: 'high',
+      title: `${openApi.product} administration is open without a login`,
+      detail: `${where}: no login protects ${entry?.what ?? openApi.product}: ${describeSteps(entry, openApi)}.`,
+      evidence: { port: ev.port, api: openApi.id, product: openApi.product, steps: openApi.steps.map(stepSummary) },
+    });
+  } else if (exposedAdmin?.page) {
     const f = exposedAdmin.page;
     const signals = [
       f.settingsFields.length > 0 ? `settings fields (${f.settingsFields.slice(0, 5).join(', ')})` : null,
@@ -323,7 +207,7 @@ export function assessWeb(ev: WebEvidence): CheckResult[] {
       detail: `${where} serves an administration page at ${exposedAdmin.path} without asking for a login: it shows ${signals.join(', ')} and no login form.`,
       evidence: { port: ev.port, page: requestSummary(exposedAdmin), features: f },
     });
-  } else if (adminAnswered.length === 0 && admin.length > 0) {
+  } else if (adminAnswered.length === 0 && admin.length > 0 && !apis.some((a) => a.steps.some((x) => x.error === null))) {
     results.push({ check: 'web-admin-unauthenticated', status: 'error', error: admin[0]!.error ?? { kind: 'internal', message: 'no answer' } });
   } else if (admin.length === 0) {
     results.push({ check: 'web-admin-unauthenticated', status: 'not_applicable', detail: 'No administration path was requested.' });
@@ -334,8 +218,8 @@ export function assessWeb(ev: WebEvidence): CheckResult[] {
         : last.redirect ? 'redirects elsewhere' : `answers ${String(last.status)}`;
     results.push({
       check: 'web-admin-unauthenticated', status: 'pass', confidence: 'medium',
-      detail: `${where}: ${last.path} ${why}; no administration page was served without a login.`,
-      evidence: { port: ev.port, requests: admin.map(requestSummary) },
+      detail: `${where}: ${last.path} ${why}; no administration page was served without a login${apis.length ? ` (admin APIs asked: ${apis.map((a) => a.product).join(', ')})` : ''}.`,
+      evidence: { port: ev.port, requests: admin.map(requestSummary), apis: apis.map((a) => ({ api: a.id, steps: a.steps.map(stepSummary) })) },
     });
   }
 
@@ -367,18 +251,20 @@ export default defineProbe<WebEvidence>({
     id: 'web-unauthenticated',
     title: 'Web administration page or camera image without a login',
     safety: 'safe',
-    appliesTo: { scope: 'service', transport: 'tcp', services: ['http', 'https', 'http-alt', 'http-proxy', 'https-alt', 'ssl/http', 'ssl/https', 'http-mgmt'] },
+    // 1880: Node-RED's default port, which nmap -sV does not recognise (it keeps nmap-services' name
+    // "vsat-control"), so the service name alone would skip the best-known open admin interface.
+    appliesTo: { scope: 'service', transport: 'tcp', services: ['http', 'https', 'http-alt', 'http-proxy', 'https-alt', 'ssl/http', 'ssl/https', 'http-mgmt'], ports: [1880] },
     budget: { maxConnections: MAX_REQUESTS, timeoutMs: 45_000 },
     checks: {
       'web-admin-unauthenticated': {
         title: 'Web administration requires a login',
         failureTitle: 'Web administration page is open without a login',
         summary: 'Anyone on your network can open this device\'s settings page without a password and change how it works.',
-        guidelines: ['uk-cop-6', 'uk-cop-8'],
-        provisions: ['5.5-4', '5.5-5', '5.6-2'],
+        guidelines: ['uk-cop-1', 'uk-cop-6', 'uk-cop-8'],
+        provisions: ['5.1-1', '5.5-4', '5.5-5', '5.6-2'],
         severity: 'critical',
-        description: 'The device\'s web interface shows its administration page — settings such as Wi-Fi, network addresses, firmware upgrade, reboot or password change — to a request that carries no credentials. Anyone on the network (including malware on another device) can reconfigure it, read the data it shows, or lock you out. EN 303 645 5.5-4 and 5.5-5 ask that device functionality, and in particular security-relevant configuration changes, be reachable only after authentication.',
-        remediation: 'Set an administrator password in the device\'s web interface (many devices ship with the login switched off), update the firmware, and if the device has no way to require a login, keep it on a separate network or switch its web interface off.',
+        description: 'The device\'s web interface shows its administration page — settings such as Wi-Fi, network addresses, firmware upgrade, reboot or password change — or its administration API answers its configuration (for example Node-RED\'s /settings and /flows without adminAuth) to a request that carries no credentials. Anyone on the network (including malware on another device) can reconfigure it, read the data it shows, or lock you out. No password at all is worse than a default one: guideline 1 (EN 303 645 5.1-1) asks for a unique password or one the user sets, and 5.5-4 and 5.5-5 that device functionality, in particular security-relevant configuration changes, be reachable only after authentication.',
+        remediation: 'Set an administrator password in the device\'s web interface (many devices ship with the login switched off), update the firmware, and if the device has no way to require a login, keep it on a separate network or switch its web interface off. Node-RED: set adminAuth in settings.js (Node-RED docs, "Securing Node-RED"); Homebridge UI: set the UI\'s authentication back to form login.',
       },
       'camera-snapshot-unauthenticated': {
         title: 'Camera images require a login',
@@ -397,7 +283,7 @@ export default defineProbe<WebEvidence>({
     const tls = wantsTls(ctx.service);
     const ev: WebEvidence = { port, tls, requests: [] };
     const origin = `${tls ? 'https' : 'http'}://${hostForUrl(ctx.device.address)}:${port}`;
-    let budget = MAX_REQUESTS;
+    let budget = MAX_REQUESTS - APIS.reduce((n, a) => n + a.steps.length, 0);
     for (const entry of PATHS) {
       if (budget <= 0 || ctx.signal.aborted) break;
       budget -= 1;
@@ -413,6 +299,14 @@ export default defineProbe<WebEvidence>({
           ev.requests.push(await request(ctx, port, tls, next, 'admin', entry.path));
         }
       }
+    }
+    // Admin APIs, unless the service did not answer at all.
+    const answered = ev.requests.some((r) => r.error === null);
+    if (answered) {
+      let apiBudget = APIS.reduce((n, a) => n + a.steps.length, 0);
+      const take = (): boolean => (apiBudget-- > 0);
+      ev.apis = [];
+      for (const entry of APIS) ev.apis.push(await apiSteps(ctx, port, tls, entry, take));
     }
     return ev;
   },

@@ -96,7 +96,7 @@ export const PROBE_GUIDELINES: Readonly<Record<string, readonly number[]>> = {
   'coap-exposure': [8, 6],
   'ftp-anonymous': [8],
   'snmp-disclosure': [6],
-  'web-unauthenticated': [8, 6],
+  'web-unauthenticated': [1, 8, 6],
   'security-txt': [2],
   'software-versions': [3],
   'update-endpoints': [3, 6],
