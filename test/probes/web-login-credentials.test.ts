@@ -4,6 +4,9 @@
  * the right user and password; a changed password is not a fail; lockouts stop the run; unknown logins are
  * not_tested; hostile pages are capped and never crash.
  */
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { startFake, type RunningFake } from '../../lab/devices/webfakes/server.mjs';
 import probe, { CHECK_ANY, CHECK_DEFAULT, NOT_SUPPORTED, assessWebLogin, type WebLoginEvidence } from '../../src/probes/web-login-credentials.js';
 import type { CheckResult } from '../../src/probes/contract.js';
@@ -61,6 +64,13 @@ const byCheck = (results: CheckResult[], check: string): CheckResult => {
 };
 
 describe('web-login-credentials: every vendor fake', () => {
+  it('covers every fake in lab/devices/webfakes/families', () => {
+    const dir = join(dirname(fileURLToPath(import.meta.url)), '../../lab/devices/webfakes/families');
+    const files = readdirSync(dir).filter((f) => f.endsWith('.mjs')).map((f) => f.replace(/\.mjs$/, '')).sort();
+    const tested = [...FAKE_FAMILIES.map((f) => f[0]), ...UNSUPPORTED_FAKES.map((f) => f[0]), 'fail-open', 'unknown-login'].sort();
+    expect(files).toEqual(tested);
+  });
+
   it.each(FAKE_FAMILIES)('%s: recognised as %s, the factory default %s / "%s" is found', async (id, recipe, user, password) => {
     const f = await fake(id);
     const { ev, results } = await scan(f.port);

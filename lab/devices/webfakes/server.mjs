@@ -116,7 +116,7 @@ function arg(name) {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
-if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+async function main() {
   const id = arg('family');
   if (!id) { process.stderr.write('usage: server.mjs --family ID --host ADDR --port N [--log FILE] [--password-file F] [--username U] [--lock-after N]\n'); process.exit(2); }
   const passwordFile = arg('password-file');
@@ -134,4 +134,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   const stop = () => { void fake.close().then(() => process.exit(0)); };
   process.on('SIGTERM', stop);
   process.on('SIGINT', stop);
+}
+
+// No top-level await: the family modules import this file, which must finish evaluating first.
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().catch((e) => { process.stderr.write(`webfake: ${e instanceof Error ? e.message : String(e)}\n`); process.exit(1); });
 }
