@@ -131,6 +131,24 @@ describe('--verbose', () => {
     expect(lines.some((l) => new RegExp(`^iotcop: \\S+@127\\.0\\.0\\.1\\S* answered kind=http port=${port} method=(GET|HEAD) path=/\\S* status=200 bytes=\\d+$`).test(l))).toBe(true);
   }, 180_000);
 
+  it('says "bytes capped" when a device sends more than a probe reads', async () => {
+    const { createServer } = await import('node:http');
+    const big = Buffer.alloc(3 * 1024 * 1024, 0x61);
+    const srv = createServer((_req, res) => { res.setHeader('Content-Type', 'text/html'); res.end(big); });
+    await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve));
+    const port = String((srv.address() as { port: number }).port);
+    try {
+      const data = tempDir('iotcop-verbose-cap-');
+      const r = await iotcop(['scan', '127.0.0.1', '--ports', port, '--safety', 'safe', '--only', 'web-unauthenticated,software-versions', '--no-history', '--verbose',
+        '--format', 'json', '--out', join(data, 'out')], { XDG_DATA_HOME: data, NO_COLOR: '1' });
+      expect(r.code).toBe(0);
+      expect(r.stderr.split('\n').some((l) => new RegExp(`^iotcop: \\S+@127\\.0\\.0\\.1\\S* bytes capped kind=http port=${port} .*bytes=\\d+$`).test(l))).toBe(true);
+    } finally {
+      srv.closeAllConnections();
+      await new Promise<void>((resolve) => srv.close(() => resolve()));
+    }
+  }, 180_000);
+
   it('verboseLine keeps fields printable and, behind the job logger, never shows a password', () => {
     const lines: string[] = [];
     const base = { debug: (m: string, d?: Record<string, unknown>) => lines.push(verboseLine(m, d)), info: () => undefined, warn: () => undefined };
