@@ -15,11 +15,11 @@
  * repeats the same guess once with the new nonce.
  */
 import { defineProbe, type CheckResult, type HttpResponse, type ProbeContext } from './contract.js';
-import type { ErrorKind, Service } from '../report/model.js';
+import type { ErrorKind } from '../report/model.js';
 import { authorizationFor, chooseAuth, parseAuthenticate, type ChosenAuth } from '../net/digest.js';
 import { classifyError } from '../net/errors.js';
 import { httpLockout } from './lib/lockout.js';
-import { sameOriginPath } from './lib/http-util.js';
+import { isTlsService as isTls, sameOriginPath, titleOf } from './lib/http-util.js';
 import {
   assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, publicEvidence, randomCredential, runGuesses,
   signalsOf, type AttemptOutcome, type Candidate, type CandidatePlan, type GuessEvidence, type GuessRun,
@@ -55,21 +55,8 @@ export type HttpEvidence = GuessEvidence & {
   preflightError: { kind: string; message: string } | null;
 };
 
-function isTls(service: Service | undefined, port: number): boolean {
-  if (service?.tls?.enabled === true) return true;
-  const name = service?.name?.toLowerCase() ?? '';
-  return name === 'https' || name === 'https-alt' || name.startsWith('ssl/') || (name === '' && (port === 443 || port === 8443));
-}
-
 function header(res: HttpResponse, name: string): string | undefined {
   return res.headers.get(name)?.[0];
-}
-
-function titleOf(body: Buffer): string | null {
-  const text = body.subarray(0, 16 * 1024).toString('latin1');
-  const m = /<title[^>]{0,100}>([^<]{0,300})<\/title>/i.exec(text);
-  const t = m?.[1]?.replace(/\s+/g, ' ').trim();
-  return t ? t.slice(0, 200) : null;
 }
 
 export { sameOriginPath } from './lib/http-util.js';

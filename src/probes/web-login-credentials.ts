@@ -15,7 +15,7 @@
  *    completed guessing run.
  */
 import { defineProbe, type CheckResult, type HttpResponse, type ProbeContext } from './contract.js';
-import type { ErrorKind, Service } from '../report/model.js';
+import type { ErrorKind } from '../report/model.js';
 import { classifyError } from '../net/errors.js';
 import { webLoginRecipes, type CompiledRecipe } from '../data/web-logins.js';
 import { credentialDb } from '../data/credentials.js';
@@ -24,7 +24,7 @@ import {
   signalsOf, type CandidatePlan, type GuessEvidence, type GuessRun,
 } from './lib/credentials.js';
 import { lockoutPolicy } from './lib/lockout.js';
-import { firstHeader, sameOriginPath } from './lib/http-util.js';
+import { firstHeader, isTlsService, sameOriginPath } from './lib/http-util.js';
 import { recogniseLoginPage, sampleOf, titleOf, type LoginSample, type Recognition } from './lib/web-login-recognise.js';
 import { attemptRecipeLogin } from './lib/web-login.js';
 
@@ -61,12 +61,6 @@ export type WebLoginEvidence = GuessEvidence & {
   answers: { step: string; status: number }[];
   preflightError: { kind: string; message: string } | null;
 };
-
-function isTls(service: Service | undefined, port: number): boolean {
-  if (service?.tls?.enabled === true) return true;
-  const name = service?.name?.toLowerCase() ?? '';
-  return name === 'https' || name === 'https-alt' || name.startsWith('ssl/') || (name === '' && (port === 443 || port === 8443));
-}
 
 interface Preflight {
   samples: LoginSample[];
@@ -195,7 +189,7 @@ export default defineProbe<WebLoginEvidence>({
 
   async collect(ctx) {
     const port = ctx.service?.port ?? 80;
-    const tls = isTls(ctx.service, port);
+    const tls = isTlsService(ctx.service, port);
     const started = Date.now();
     const recipes = webLoginRecipes();
     const pre = await preflight(ctx, port, tls, recipes);

@@ -6,7 +6,7 @@
 import type { HttpResponse } from '../contract.js';
 import { RECOGNISE_INPUT_CHARS, webLoginRecipes, type CompiledRecipe } from '../../data/web-logins.js';
 import { parseAuthenticate } from '../../net/digest.js';
-import { firstHeader } from './http-util.js';
+import { firstHeader, titleOf } from './http-util.js';
 
 /** One unauthenticated answer, as the probe fetched it. */
 export interface LoginSample {
@@ -36,17 +36,7 @@ function textOf(s: LoginSample): string {
   return s.body.subarray(0, RECOGNISE_INPUT_CHARS).toString('latin1');
 }
 
-/** The page title, whitespace and control characters collapsed, at most 200 characters. */
-export function titleOf(body: Buffer): string | null {
-  const text = body.subarray(0, RECOGNISE_INPUT_CHARS).toString('utf8');
-  const m = /<title[^>]{0,100}>([^<]{0,300})<\/title>/i.exec(text);
-  const t = m?.[1]
-    // eslint-disable-next-line no-control-regex
-    ?.replace(/\x1b\[[0-?]{0,20}[ -/]{0,5}[@-~]?/g, ' ')
-    // eslint-disable-next-line no-control-regex
-    .replace(/[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').replace(/\s+/g, ' ').trim();
-  return t ? t.slice(0, 200) : null;
-}
+export { titleOf };
 
 function realmOf(s: LoginSample): string | null {
   const ch = parseAuthenticate(s.headers.get('www-authenticate'));
