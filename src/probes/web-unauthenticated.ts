@@ -176,6 +176,24 @@ function requestSummary(r: WebRequest): Json {
   };
 }
 
+/**
+ * web-admin-no-login (guideline 1): the same open administration interface seen as "no password at all".
+ * It only ever fails (or errors): when a login is asked for, or no admin interface was recognised, it is
+ * not_applicable, because whether that login's password is a default is for the credential checks — a
+ * pass here would read as "passwords: no issues" on a device whose login was never tried.
+ */
+function noLogin(admin: CheckResult): CheckResult {
+  if (admin.status === 'fail') {
+    const { check: _check, title: _title, ...rest } = admin;
+    return { ...rest, check: 'web-admin-no-login' };
+  }
+  if (admin.status === 'error') return { check: 'web-admin-no-login', status: 'error', ...(admin.error ? { error: admin.error } : {}) };
+  return {
+    check: 'web-admin-no-login', status: 'not_applicable',
+    detail: 'No administration interface opened without a login here (a login form, a challenge, or nothing recognised); whether a login still has its default password is for the credential checks.',
+  };
+}
+
 export function assessWeb(ev: WebEvidence): CheckResult[] {
   const where = `${ev.tls ? 'HTTPS' : 'HTTP'} port ${ev.port}`;
   const admin = ev.requests.filter((r) => r.kind === 'admin');
@@ -223,6 +241,8 @@ export function assessWeb(ev: WebEvidence): CheckResult[] {
     });
   }
 
+  results.push(noLogin(results[results.length - 1]!));
+
   const snapAnswered = snaps.filter((r) => r.error === null);
   const exposedSnaps = snapAnswered.filter(snapshotExposed);
   if (exposedSnaps.length > 0) {
@@ -260,11 +280,21 @@ export default defineProbe<WebEvidence>({
         title: 'Web administration requires a login',
         failureTitle: 'Web administration page is open without a login',
         summary: 'Anyone on your network can open this device\'s settings page without a password and change how it works.',
-        guidelines: ['uk-cop-1', 'uk-cop-6', 'uk-cop-8'],
-        provisions: ['5.1-1', '5.5-4', '5.5-5', '5.6-2'],
+        guidelines: ['uk-cop-6', 'uk-cop-8'],
+        provisions: ['5.5-4', '5.5-5', '5.6-2'],
         severity: 'critical',
-        description: 'The device\'s web interface shows its administration page — settings such as Wi-Fi, network addresses, firmware upgrade, reboot or password change — or its administration API answers its configuration (for example Node-RED\'s /settings and /flows without adminAuth) to a request that carries no credentials. Anyone on the network (including malware on another device) can reconfigure it, read the data it shows, or lock you out. No password at all is worse than a default one: guideline 1 (EN 303 645 5.1-1) asks for a unique password or one the user sets, and 5.5-4 and 5.5-5 that device functionality, in particular security-relevant configuration changes, be reachable only after authentication.',
+        description: 'The device\'s web interface shows its administration page — settings such as Wi-Fi, network addresses, firmware upgrade, reboot or password change — or its administration API answers its configuration (for example Node-RED\'s /settings and /flows without adminAuth) to a request that carries no credentials. Anyone on the network (including malware on another device) can reconfigure it, read the data it shows, or lock you out. EN 303 645 5.5-4 and 5.5-5 ask that device functionality, in particular security-relevant configuration changes, be reachable only after authentication (the missing password itself is reported under guideline 1 as web-admin-no-login).',
         remediation: 'Set an administrator password in the device\'s web interface (many devices ship with the login switched off), update the firmware, and if the device has no way to require a login, keep it on a separate network or switch its web interface off. Node-RED: set adminAuth in settings.js (Node-RED docs, "Securing Node-RED"); Homebridge UI: set the UI\'s authentication back to form login.',
+      },
+      'web-admin-no-login': {
+        title: 'Web administration has a login',
+        failureTitle: 'Web administration has no password at all',
+        summary: 'This device\'s administration opens without any password: no password is worse than a factory default one.',
+        guidelines: ['uk-cop-1'],
+        provisions: ['5.1-1'],
+        severity: 'critical',
+        description: 'The administration page or API (for example Node-RED\'s editor and admin API without adminAuth) answers without any login. Guideline 1 (EN 303 645 5.1-1) asks that every password be unique per device or set by the user; an interface without any password gives everyone on the network what a default password would. Reported only as a failure: where a login exists, the default-credential checks judge it.',
+        remediation: 'Switch the login on and set a long, unique password (Node-RED: adminAuth in settings.js, see "Securing Node-RED"; Homebridge UI: form login). If the device cannot require a login, keep it on a separate network or turn the interface off.',
       },
       'camera-snapshot-unauthenticated': {
         title: 'Camera images require a login',

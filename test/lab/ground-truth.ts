@@ -68,6 +68,7 @@ export const CHECK_PROBES: Readonly<Record<string, string>> = {
   'ftp-anonymous-access': 'ftp-anonymous',
   'snmp-information-disclosure': 'snmp-disclosure',
   'web-admin-unauthenticated': 'web-unauthenticated',
+  'web-admin-no-login': 'web-unauthenticated',
   'camera-snapshot-unauthenticated': 'web-unauthenticated',
   'security-txt': 'security-txt',
   'vulnerable-software': 'software-versions',

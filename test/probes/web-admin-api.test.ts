@@ -64,6 +64,7 @@ const homebridge = (settings: string): Record<string, Route> => ({
 });
 
 const admin = (r: ReturnType<typeof assessWeb>) => r.find((x) => x.check === 'web-admin-unauthenticated')!;
+const noLogin = (r: ReturnType<typeof assessWeb>) => r.find((x) => x.check === 'web-admin-no-login')!;
 
 describe('the admin-API data', () => {
   it('has Node-RED and Homebridge entries with sources, GET paths only, within the request budget', () => {
@@ -85,10 +86,9 @@ describe('the admin-API data', () => {
     expect(loadApis({})).toEqual([]);
   });
 
-  it('makes the check a guideline 1 failure (5.1-1) and keeps guidelines 6 and 8', () => {
-    const meta = probe.meta.checks['web-admin-unauthenticated']!;
-    expect(meta.guidelines).toEqual(expect.arrayContaining(['uk-cop-1', 'uk-cop-6', 'uk-cop-8']));
-    expect(meta.provisions).toContain('5.1-1');
+  it('reports no login at all under guideline 1 (5.1-1), and the open admin interface under 6 and 8', () => {
+    expect(probe.meta.checks['web-admin-no-login']).toMatchObject({ guidelines: ['uk-cop-1'], provisions: ['5.1-1'] });
+    expect(probe.meta.checks['web-admin-unauthenticated']!.guidelines).toEqual(['uk-cop-6', 'uk-cop-8']);
   });
 });
 
@@ -151,6 +151,8 @@ describe('web-unauthenticated on fakes of the real software (127.0.0.1)', () => 
     expect(r.detail).toContain('GET /flows → 200');
     expect(r.detail).toContain('5 entries');
     expect(r.evidence).toMatchObject({ api: 'node-red-admin-api', steps: [{ path: '/auth/login', matched: true }, { path: '/settings', matched: true }, { path: '/flows', matched: true, count: 5 }] });
+    expect(noLogin(results)).toMatchObject({ status: 'fail', confidence: 'high', evidence: { api: 'node-red-admin-api' } });
+    expect(noLogin(results).detail).toBe(r.detail);
     expect(web.seen.every((s) => s.method === 'GET' && !s.auth)).toBe(true);
     expect(web.seen.map((s) => s.url)).not.toContain('/auth/token');
     expect(t.budget.used).toBeLessThanOrEqual(MAX_REQUESTS);
@@ -160,6 +162,8 @@ describe('web-unauthenticated on fakes of the real software (127.0.0.1)', () => 
     web = await startWeb(nodeRedAdminAuth);
     const { results } = await run(web.port);
     expect(admin(results).status).toBe('pass');
+    // a login exists: the guideline 1 check leaves it to the credential checks, never a pass of its own
+    expect(noLogin(results).status).toBe('not_applicable');
     expect(web.seen.map((s) => s.url)).not.toContain('/settings');
     expect(web.seen.map((s) => s.url)).not.toContain('/flows');
   });
@@ -185,5 +189,6 @@ describe('web-unauthenticated on fakes of the real software (127.0.0.1)', () => 
     web = await startWeb({}, { status: 200, headers: JSON_CT, body: '{}' });
     const { results } = await run(web.port);
     expect(admin(results).status).toBe('pass'); // the gate matches, but /settings holds no configuration
+    expect(results.some((x) => x.check === 'web-admin-no-login' && x.status === 'pass')).toBe(false);
   });
 });

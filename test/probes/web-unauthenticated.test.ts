@@ -120,6 +120,7 @@ describe('web-unauthenticated assess', () => {
     const r = assessWeb(ev);
     expect(byCheck(r, 'web-admin-unauthenticated')).toMatchObject({ status: 'fail', confidence: 'high' });
     expect(byCheck(r, 'web-admin-unauthenticated').detail).toMatch(/settings fields/);
+    expect(byCheck(r, 'web-admin-no-login')).toMatchObject({ status: 'fail', detail: byCheck(r, 'web-admin-unauthenticated').detail });
     expect(byCheck(r, 'camera-snapshot-unauthenticated')).toMatchObject({ status: 'fail' });
     expect(byCheck(r, 'camera-snapshot-unauthenticated').detail).toContain('/snapshot.jpg');
   });
@@ -142,6 +143,7 @@ describe('web-unauthenticated assess', () => {
     const err = { kind: 'refused' as const, message: 'ECONNREFUSED' };
     const r = assessWeb({ port: 80, tls: false, requests: [req({ status: null, error: err })] });
     expect(byCheck(r, 'web-admin-unauthenticated')).toMatchObject({ status: 'error', error: err });
+    expect(byCheck(r, 'web-admin-no-login')).toMatchObject({ status: 'error', error: err });
     expect(byCheck(r, 'camera-snapshot-unauthenticated').status).toBe('not_applicable');
     const snapsFailed = assessWeb({ port: 80, tls: false, requests: [req({ status: 401, challenge: 'Digest' }), req({ path: '/snapshot.jpg', kind: 'snapshot', status: null, error: { kind: 'timeout', message: 't' } })] });
     expect(byCheck(snapsFailed, 'camera-snapshot-unauthenticated').status).toBe('error');
@@ -221,7 +223,7 @@ describe('web-unauthenticated collect (web server on 127.0.0.1)', () => {
   it('does not mistake a catch-all page for a snapshot or an admin page', async () => {
     web = await startWeb({}, { status: 200, headers: { 'Content-Type': 'text/html' }, body: SPA_SHELL });
     const { results } = await run(web.port);
-    expect(results.map((r) => r.status)).toEqual(['pass', 'pass']);
+    expect(results.map((r) => [r.check, r.status])).toEqual([['web-admin-unauthenticated', 'pass'], ['web-admin-no-login', 'not_applicable'], ['camera-snapshot-unauthenticated', 'pass']]);
   });
 
   it('stops after the first request when the port is closed', async () => {
