@@ -1,6 +1,7 @@
 /**
  * Roll-up (pure; GUIDELINES.md): per device and guideline, any failed check → fail; else any warning → warn;
- * else at least one check ran without a violation (pass or info) → pass ("no issues found" — a scan can show
+ * else any check only partly done (`partial`: a password check that had to skip likely candidates) → partial
+ * ("partly checked", never "no issues"); else at least one check ran without a violation (pass or info) → pass ("no issues found" — a scan can show
  * non-conformance, never conformance); else applicable checks errored or were not run → not_tested;
  * guidelines no network check can decide → manual, with the evidence a person should look for.
  */
@@ -21,6 +22,10 @@ export function rollUp(findings: Finding[], options: RollUpOptions): GuidelineVe
     if (fails.length) return { id: g.id, verdict: 'fail', findings: fails };
     const warns = ids('warn');
     if (warns.length) return { id: g.id, verdict: 'warn', findings: warns };
+    const partial = ids('partial');
+    if (partial.length) {
+      return { id: g.id, verdict: 'partial', findings: partial, reason: 'Some checks could only be partly done (see what was skipped and how to finish them).' };
+    }
     const passes = ids('pass', 'info');
     if (passes.length) return { id: g.id, verdict: 'pass', findings: passes };
     if (g.id === 'uk-cop-2' && mine.length > 0 && mine.every((f) => f.status === 'not_applicable')) {
@@ -48,7 +53,9 @@ export function pstiStatus(verdicts: GuidelineVerdict[], findings: Finding[], co
   const g1 = verdicts.find((v) => v.id === 'uk-cop-1');
   const sec = findings.filter((f) => f.check === 'security-txt');
   const psti: PstiStatus = {
-    noUniversalDefaultPassword: g1?.verdict === 'fail' ? 'violated' : g1?.verdict === 'pass' || g1?.verdict === 'warn' ? 'no-issue-found' : 'not-tested',
+    noUniversalDefaultPassword: g1?.verdict === 'fail' ? 'violated'
+      : g1?.verdict === 'pass' || g1?.verdict === 'warn' ? 'no-issue-found'
+        : g1?.verdict === 'partial' ? 'partly-tested' : 'not-tested',
     disclosurePolicy: 'unknown',
     supportPeriod: 'unknown',
   };

@@ -78,6 +78,7 @@ function toFinding(
     evidence: r.evidence ?? null,
   };
   if (bad) f.summary = check.summary;
+  else if (r.status === 'partial') f.summary = PARTIAL_SUMMARY;
   if (port !== undefined) f.port = port;
   if (transport !== undefined) f.transport = transport;
   if (r.credential) {
@@ -88,6 +89,9 @@ function toFinding(
   if (r.error) f.error = r.error;
   return f;
 }
+
+/** The plain sentence of every partly done check; its detail says what was skipped and how to finish. */
+export const PARTIAL_SUMMARY = 'Only partly checked: nothing wrong was found in what was tried, but part of this check was skipped.';
 
 export function findingsFromOutcomes(
   outcomes: OutcomeLike[], probes: ReadonlyMap<string, ProbeMeta>, devices: Device[], reveal: boolean,
@@ -116,7 +120,7 @@ export function findingsFromOutcomes(
     }
   }
   // The same stable id can come twice (a probe reporting a check twice on one port): keep the worst.
-  const rank = { fail: 6, warn: 5, error: 4, info: 3, pass: 2, not_tested: 1, not_applicable: 0 } as const;
+  const rank = { fail: 7, warn: 6, partial: 5, error: 4, info: 3, pass: 2, not_tested: 1, not_applicable: 0 } as const;
   const unique = new Map<string, Finding>();
   for (const f of out) {
     const prev = unique.get(f.id);

@@ -17,12 +17,12 @@ export type Severity = 'critical' | 'high' | 'medium' | 'low' | 'info';
 export const SEVERITIES: readonly Severity[] = ['critical', 'high', 'medium', 'low', 'info'];
 
 /** Outcome of one check on one target. */
-export type CheckStatus = 'fail' | 'warn' | 'pass' | 'info' | 'not_applicable' | 'error' | 'not_tested';
-export const CHECK_STATUSES: readonly CheckStatus[] = ['fail', 'warn', 'pass', 'info', 'not_applicable', 'error', 'not_tested'];
+export type CheckStatus = 'fail' | 'warn' | 'partial' | 'pass' | 'info' | 'not_applicable' | 'error' | 'not_tested';
+export const CHECK_STATUSES: readonly CheckStatus[] = ['fail', 'warn', 'partial', 'pass', 'info', 'not_applicable', 'error', 'not_tested'];
 
 /** Verdict of one guideline on one device (DESIGN.md "Verdicts"). */
-export type Verdict = 'fail' | 'warn' | 'pass' | 'not_tested' | 'manual';
-export const VERDICTS: readonly Verdict[] = ['fail', 'warn', 'pass', 'not_tested', 'manual'];
+export type Verdict = 'fail' | 'warn' | 'partial' | 'pass' | 'not_tested' | 'manual';
+export const VERDICTS: readonly Verdict[] = ['fail', 'warn', 'partial', 'pass', 'not_tested', 'manual'];
 
 export type Confidence = 'high' | 'medium' | 'low';
 export type Transport = 'tcp' | 'udp';
@@ -144,7 +144,7 @@ export interface GuidelineVerdict {
 }
 
 export interface PstiStatus {
-  noUniversalDefaultPassword: 'violated' | 'no-issue-found' | 'not-tested';
+  noUniversalDefaultPassword: 'violated' | 'no-issue-found' | 'partly-tested' | 'not-tested';
   disclosurePolicy: 'found' | 'configured' | 'invalid' | 'unknown';
   disclosurePolicyUrl?: string;
   supportPeriod: 'date' | 'ended' | 'unknown';

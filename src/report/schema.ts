@@ -56,7 +56,7 @@ const guidelineVerdict = z.object({
 });
 
 const psti = z.object({
-  noUniversalDefaultPassword: e(['violated', 'no-issue-found', 'not-tested'] as const),
+  noUniversalDefaultPassword: e(['violated', 'no-issue-found', 'partly-tested', 'not-tested'] as const),
   disclosurePolicy: e(['found', 'configured', 'invalid', 'unknown'] as const),
   disclosurePolicyUrl: z.string().optional(),
   supportPeriod: e(['date', 'ended', 'unknown'] as const),

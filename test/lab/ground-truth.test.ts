@@ -75,7 +75,7 @@ function perfectResult(truth: GroundTruth): ScanResult {
     devices, findings, skipped: [], errors: [],
     summary: {
       devices: devices.length, services: 0,
-      findings: { fail: 0, warn: 0, pass: 0, info: 0, not_applicable: 0, error: 0, not_tested: 0 },
+      findings: { fail: 0, warn: 0, partial: 0, pass: 0, info: 0, not_applicable: 0, error: 0, not_tested: 0 },
       bySeverity: { critical: 0, high: 0, medium: 0, low: 0, info: 0 },
       failingGuidelines: [], worst: null,
     },

@@ -109,6 +109,27 @@ describe('HTML report in headless Chromium', () => {
     expect((dom.match(/<article class="device/g) ?? []).length).toBe(4);
   }, 90_000);
 
+  it('a device whose password check skipped likely candidates is never "No issues" for Passwords', async () => {
+    const result = richResult();
+    const file = join(dir, 'partial.html');
+    writeFileSync(file, renderHtml(result, { color: false, now: new Date('2024-05-01T15:00:00Z') }));
+    const dom = await dumpDom(file);
+    // The NAS row of the matrix: its first cell (1. Passwords) as the browser built it.
+    const row = /<tr><th scope="row"><a href="#device-\d+"><bdi>Family NAS<\/bdi><\/a>[\s\S]*?<\/tr>/.exec(dom)?.[0] ?? '';
+    expect(row).not.toBe('');
+    const firstCell = /<td class="cell (v-[a-z_]+)" title="1\. No default passwords: ([^"]+)">[\s\S]*?<\/td>/.exec(row);
+    expect(firstCell?.[1]).toBe('v-partial');
+    expect(firstCell?.[2]).toBe('Partly checked');
+    expect(firstCell?.[0]).toContain('Partly checked');
+    expect(firstCell?.[0]).not.toContain('No issues');
+    // Its card says so, lists what is left, and the PSTI line is not "OK".
+    const card = /<article class="device v-([a-z_]+)" id="device-\d+">(?:(?!<\/article>)[\s\S])*?Family NAS[\s\S]*?<\/article>/.exec(dom);
+    expect(card?.[1]).toBe('partial');
+    expect(card?.[0]).toContain('What could only be partly checked');
+    expect(card?.[0]).toContain('To finish the check:');
+    expect(card?.[0]).not.toContain('The checks that ran found no problems on this device. Remember');
+  }, 90_000);
+
   it('takes a non-trivial screenshot', async () => {
     const file = join(dir, 'shot-source.html');
     writeFileSync(file, renderHtml(richResult(), { color: false, now: new Date('2024-05-01T15:00:00Z') }));

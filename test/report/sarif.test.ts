@@ -81,18 +81,20 @@ describe('SARIF', () => {
     }
   });
 
-  it('emits only fail and warn findings, with levels from severity', () => {
+  it('emits fail and warn findings with levels from severity, and partly done checks as "review" results', () => {
     const fixture = richResult();
-    const expected = fixture.findings.filter((f) => f.status === 'fail' || f.status === 'warn');
+    const expected = fixture.findings.filter((f) => f.status === 'fail' || f.status === 'warn' || f.status === 'partial');
     expect(results.length).toBe(expected.length);
     const byId = new Map(fixture.findings.map((f) => [f.id, f]));
     for (const r of results) {
       const f = byId.get(r.partialFingerprints![FINGERPRINT_KEY]!)!;
       expect(f).toBeDefined();
-      const want = f.status === 'warn' ? 'note'
+      const want = f.status === 'partial' ? 'none' : f.status === 'warn' ? 'note'
         : f.severity === 'critical' || f.severity === 'high' ? 'error' : f.severity === 'medium' ? 'warning' : 'note';
       expect(r.level).toBe(want);
+      expect(r.kind).toBe(f.status === 'partial' ? 'review' : 'fail');
     }
+    expect(results.some((r) => r.kind === 'review')).toBe(true);
     expect(results.some((r) => r.level === 'error')).toBe(true);
     expect(results.some((r) => r.level === 'warning')).toBe(true);
     expect(results.some((r) => r.level === 'note')).toBe(true);

@@ -49,6 +49,7 @@ export function plural(n: number, one: string, many = `${one}s`): string {
 export const VERDICT_LABEL: Record<Verdict, string> = {
   fail: 'Problem found',
   warn: 'Weakness found',
+  partial: 'Partly checked',
   pass: 'No issues found',
   not_tested: 'Not tested',
   manual: 'Check by hand',
@@ -58,6 +59,7 @@ export const VERDICT_LABEL: Record<Verdict, string> = {
 export const VERDICT_SHORT: Record<Verdict, string> = {
   fail: 'FAIL',
   warn: 'WARN',
+  partial: 'part',
   pass: 'ok',
   not_tested: 'n/t',
   manual: 'hand',
@@ -66,6 +68,7 @@ export const VERDICT_SHORT: Record<Verdict, string> = {
 export const STATUS_LABEL: Record<CheckStatus, string> = {
   fail: 'problem',
   warn: 'weakness',
+  partial: 'partly checked',
   pass: 'no issue found',
   info: 'information',
   not_applicable: 'not applicable',
@@ -108,7 +111,7 @@ export function guidelineNumber(id: GuidelineId): number {
 // Ordering
 
 const STATUS_ORDER: Record<CheckStatus, number> = {
-  fail: 0, warn: 1, error: 2, not_tested: 3, info: 4, pass: 5, not_applicable: 6,
+  fail: 0, warn: 1, partial: 2, error: 3, not_tested: 4, info: 5, pass: 6, not_applicable: 7,
 };
 
 /** Compare strings with runs of digits compared as numbers ("10.0.0.9" < "10.0.0.10"). */
@@ -153,6 +156,11 @@ export function isProblem(f: Finding): boolean {
   return f.status === 'fail' || f.status === 'warn';
 }
 
+/** Checks only partly done: shown after the problems, with what is left and how to finish. */
+export function isPartial(f: Finding): boolean {
+  return f.status === 'partial';
+}
+
 export function worstSeverity(findings: Finding[]): Severity | null {
   let worst: Severity | null = null;
   for (const f of findings) {
@@ -164,14 +172,14 @@ export function worstSeverity(findings: Finding[]): Severity | null {
 
 /** The worst verdict a device has, for a card's colour. */
 export function worstVerdict(d: DeviceResult): Verdict {
-  const order: Verdict[] = ['fail', 'warn', 'not_tested', 'pass', 'manual'];
+  const order: Verdict[] = ['fail', 'warn', 'partial', 'not_tested', 'pass', 'manual'];
   for (const v of order) if (d.guidelines.some((g) => g.verdict === v)) return v;
   return 'manual';
 }
 
 /** True when at least one check ran to a conclusion on the device (not only errors or skips). */
 export function wasTested(result: ScanResult, address: string): boolean {
-  return result.findings.some((f) => f.device === address && (f.status === 'fail' || f.status === 'warn' || f.status === 'pass' || f.status === 'info'));
+  return result.findings.some((f) => f.device === address && (f.status === 'fail' || f.status === 'warn' || f.status === 'partial' || f.status === 'pass' || f.status === 'info'));
 }
 
 /**
@@ -353,6 +361,10 @@ export function pstiLines(p: PstiStatus): PstiLine[] {
       lines.push({ number: 1, title: 'No universal default passwords', state: 'ok',
         text: 'No universal default password found (a scan cannot prove there is none).' });
       break;
+    case 'partly-tested':
+      lines.push({ number: 1, title: 'No universal default passwords', state: 'unknown',
+        text: 'Partly checked: no default password worked, but some likely ones could not be tried (see the password findings for how to finish).' });
+      break;
     default:
       lines.push({ number: 1, title: 'No universal default passwords', state: 'unknown',
         text: 'Not tested: no login was tried at the chosen safety level.' });
@@ -425,8 +437,15 @@ export interface Counts {
   problems: number;
   weaknesses: number;
   passed: number;
+  /** Checks only partly done (a password check that skipped likely candidates). */
+  partial: number;
   notTested: number;
   bySeverity: Record<Severity, number>;
+}
+
+/** ", 2 checks partly done" when there are any (said after the passed count). */
+export function partialPhrase(c: Counts): string {
+  return c.partial > 0 ? `, ${c.partial} ${c.partial === 1 ? 'check' : 'checks'} partly done` : '';
 }
 
 /** Counts from the findings themselves (the renderers do not trust summary to be in sync). */
@@ -435,6 +454,7 @@ export function counts(result: ScanResult): Counts {
   let problems = 0;
   let weaknesses = 0;
   let passed = 0;
+  let partial = 0;
   let notTested = 0;
   for (const f of result.findings) {
     if (f.status === 'fail') {
@@ -442,9 +462,10 @@ export function counts(result: ScanResult): Counts {
       bySeverity[f.severity]++;
     } else if (f.status === 'warn') weaknesses++;
     else if (f.status === 'pass') passed++;
+    else if (f.status === 'partial') partial++;
     else if (f.status === 'error' || f.status === 'not_tested') notTested++;
   }
-  return { problems, weaknesses, passed, notTested, bySeverity };
+  return { problems, weaknesses, passed, partial, notTested, bySeverity };
 }
 
 /** Guidelines failing on at least one device, in catalogue order. */

@@ -19,6 +19,7 @@ import {
   evidenceJson, failingGuidelines, findingsOf, formatDuration, formatTime, guideline, hasEvidence, identificationSources,
   isProblem, manualChecklist, networkFindings, orderDevices, plainSentence, plural, portText, pstiLines,
   notTestedGroups, remediationSteps, reportTime, shortIdentity, verdictOf, wasTested, type PstiState, type RenderOptions,
+  partialPhrase, isPartial,
 } from './common.js';
 
 export const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -31,13 +32,14 @@ function u(s: string, max = 200): string {
   return `<bdi>${htmlEscape(clip(s, max))}</bdi>`;
 }
 
-const VERDICT_SYMBOL: Record<Verdict, string> = { fail: '✗', warn: '!', pass: '✓', not_tested: '–', manual: '✎' };
+const VERDICT_SYMBOL: Record<Verdict, string> = { fail: '✗', warn: '!', partial: '◐', pass: '✓', not_tested: '–', manual: '✎' };
 const VERDICT_CELL: Record<Verdict, string> = {
-  fail: 'Problem', warn: 'Weak spot', pass: 'No issues', not_tested: 'Not tested', manual: 'By hand',
+  fail: 'Problem', warn: 'Weak spot', partial: 'Partly checked', pass: 'No issues', not_tested: 'Not tested', manual: 'By hand',
 };
 const VERDICT_MEANING: Record<Verdict, string> = {
   fail: 'A check found something that goes against the guideline. Fix these first.',
   warn: 'A weakness that falls short of breaking the guideline. Worth fixing.',
+  partial: 'Nothing wrong was found in what was checked, but part of the check was skipped (for example likely passwords not tried, to avoid locking the device). The finding says what is left and how to finish it.',
   pass: 'The checks that apply ran and found nothing wrong. A scan can find problems but can never prove a device secure.',
   not_tested: 'No check for this guideline could run on this device (no matching service, an error, or a higher safety level needed). Check it by hand.',
   manual: 'A network scan cannot judge this guideline. The checklist below says what to look for.',
@@ -115,10 +117,12 @@ function renderDevice(result: ScanResult, d: DeviceResult, index: number): strin
   const fails = problems.filter((f) => f.status === 'fail').length;
   const weak = problems.length - fails;
   const tested = wasTested(result, d.address);
-  const overall: Verdict = fails ? 'fail' : weak ? 'warn' : tested ? 'pass' : 'not_tested';
+  const partials = findings.filter(isPartial);
+  const partly = partials.length > 0;
+  const overall: Verdict = fails ? 'fail' : weak ? 'warn' : partly ? 'partial' : tested ? 'pass' : 'not_tested';
   const overallText = fails
     ? `${plural(fails, 'problem')}${weak ? ` and ${plural(weak, 'weakness', 'weaknesses')}` : ''}`
-    : weak ? plural(weak, 'weakness', 'weaknesses') : tested ? 'No problems found' : 'Not tested';
+    : weak ? plural(weak, 'weakness', 'weaknesses') : partly ? 'No problems found, but only partly checked' : tested ? 'No problems found' : 'Not tested';
   const id = d.identification;
   const what = [id.vendor, id.model].filter((x): x is string => !!x);
   const ident: string[] = [];
@@ -156,9 +160,12 @@ ${d.unresponsive ? '<p class="notice">The device stopped answering during the sc
 </header>
 ${problems.length
     ? `<h4>What is wrong, and how to fix it</h4><ol class="findings">${problems.map((f) => renderFinding(f)).join('\n')}</ol>`
-    : tested
+    : partly
+      ? '<p class="unknown">The checks that ran found no problems on this device, but some could only be partly done (below): this is not a clean bill of health.</p>'
+      : tested
       ? '<p class="good">The checks that ran found no problems on this device. Remember the items to check by hand below.</p>'
       : '<p class="unknown">No check could run on this device, so this scan says nothing about its security. The reasons are below; the checklist at the end says what to look at yourself.</p>'}
+${partials.length ? `<h4>${verdictChip('partial', VERDICT_CELL.partial)} What could only be partly checked</h4><ul class="plainlist partial">${partials.map((f) => `<li><strong>${u(f.title, 200)}</strong>${portText(f) ? ` <small>(${e(portText(f))})</small>` : ''}<br>${u(f.description, 1200)}</li>`).join('')}</ul>` : ''}
 ${passed.length ? `<details class="block"><summary>${e(`${plural(passed.length, 'check')} found no issues`)}</summary><ul class="plainlist">${passed.map((f) => `<li>${u(f.title, 200)}${portText(f) ? ` <small>(${e(portText(f))})</small>` : ''}</li>`).join('')}</ul></details>` : ''}
 ${infos.length ? `<details class="block"><summary>${e(`For information (${infos.length})`)}</summary><ul class="plainlist">${infos.map((f) => `<li>${u(plainSentence(f), 300)}${hasEvidence(f.evidence) ? `<pre>${e(evidenceJson(f.evidence, 4000))}</pre>` : ''}</li>`).join('')}</ul></details>` : ''}
 ${notTestedHtml}
@@ -184,7 +191,7 @@ function matrix(devices: DeviceResult[]): string {
 }
 
 function legend(): string {
-  const items = (['fail', 'warn', 'pass', 'not_tested', 'manual'] as const)
+  const items = (['fail', 'warn', 'partial', 'pass', 'not_tested', 'manual'] as const)
     .map((v) => `<li>${verdictChip(v, VERDICT_CELL[v])} ${e(VERDICT_MEANING[v])}</li>`).join('');
   return `<ul class="legend">${items}</ul>`;
 }
@@ -296,7 +303,7 @@ ${run.configFile ? `<dt>Configuration</dt><dd><code>${u(run.configFile, 200)}</c
 <dt>Safety level</dt><dd>${u(run.options.safety, 20)} — ${e(safetyText(run.options.safety))}</dd>
 <dt>Started</dt><dd>${e(formatTime(run.startedAt))}, took ${e(formatDuration(run.durationMs))}</dd>
 <dt>Discovery</dt><dd>${nmap ? `nmap ${u(nmap.version, 40)}` : 'built-in connect scan (nmap not found)'}, ${u(run.capabilities.scanType, 30)} scan${run.capabilities.privileged ? '' : ', unprivileged'}</dd>
-<dt>Checks</dt><dd>${e(`${c.problems} problems, ${c.weaknesses} weaknesses, ${c.passed} checks without issues, ${c.notTested} checks that could not run`)}</dd>
+<dt>Checks</dt><dd>${e(`${c.problems} problems, ${c.weaknesses} weaknesses, ${c.passed} checks without issues${partialPhrase(c)}, ${c.notTested} checks that could not run`)}</dd>
 <dt>Run id</dt><dd><code>${u(run.id, 80)}</code></dd>
 </dl>
 ${run.capabilities.notices.length ? `<details class="block"><summary>${e(`Notes from the scan (${run.capabilities.notices.length})`)}</summary><ul class="plainlist">${run.capabilities.notices.slice(0, 100).map((n) => `<li>${u(n, 300)}</li>`).join('')}</ul></details>` : ''}
@@ -356,6 +363,7 @@ ol.worst{padding-left:22px}ol.worst li{margin:6px 0}
 .v-warn.chip,.cell.v-warn{background:var(--warn-bg);color:var(--warn-fg);border-color:var(--warn)}
 .v-pass.chip,.cell.v-pass{background:var(--pass-bg);color:var(--pass-fg);border-color:var(--pass)}
 .v-not_tested.chip,.cell.v-not_tested{background:var(--nt-bg);color:var(--nt-fg);border-color:var(--nt)}
+.v-partial.chip,.cell.v-partial{background:var(--nt-bg);color:var(--nt-fg);border-color:var(--warn);border-style:dashed}
 .v-manual.chip,.cell.v-manual{background:var(--man-bg);color:var(--man-fg);border-color:var(--man)}
 .p-bad{background:var(--fail-bg);color:var(--fail-fg);border-color:var(--fail)}
 .p-ok{background:var(--pass-bg);color:var(--pass-fg);border-color:var(--pass)}

@@ -9,6 +9,7 @@
  *                 exit code are the place to be stricter)
  *   pass        → passes
  *   not_tested  → <skipped message="not tested: …">
+ *   partial     → <skipped message="partly checked: …"> with the findings (what was skipped, how to finish)
  *   manual      → <skipped message="manual">, with what to check by hand
  * Findings about the network as a whole (several devices) get their own suite.
  * Every string goes through xmlEscape/xmlText, which also removes what XML 1.0 forbids.
@@ -53,6 +54,8 @@ function renderCase(c: Case): string {
       return `${open}>\n      <system-out>${xmlText(`Weaknesses (not failures):\n\n${c.findings.map(findingText).join('\n\n')}`)}</system-out>\n    </testcase>`;
     case 'not_tested':
       return `${open}>\n      <skipped message="${xmlEscape(clip(`not tested: ${c.reason ?? 'no applicable check ran'}`, 500))}"/>\n    </testcase>`;
+    case 'partial':
+      return `${open}>\n      <skipped message="${xmlEscape(clip(`partly checked: ${c.reason ?? 'part of the check was skipped'}`, 500))}">${xmlText(c.findings.map(findingText).join('\n\n'))}</skipped>\n    </testcase>`;
     case 'manual':
       return `${open}>\n      <skipped message="manual">${xmlText(`A network scan cannot assess this guideline. Check by hand:\n${c.guideline.manualChecks.map((m) => `- ${m}`).join('\n')}`)}</skipped>\n    </testcase>`;
     case 'pass':
@@ -62,7 +65,7 @@ function renderCase(c: Case): string {
 
 function suite(name: string, cases: Case[], timestamp: string, hostname: string): string {
   const failures = cases.filter((c) => c.verdict === 'fail').length;
-  const skipped = cases.filter((c) => c.verdict === 'not_tested' || c.verdict === 'manual').length;
+  const skipped = cases.filter((c) => c.verdict === 'not_tested' || c.verdict === 'partial' || c.verdict === 'manual').length;
   return `  <testsuite name="${xmlEscape(name)}" tests="${cases.length}" failures="${failures}" errors="0" skipped="${skipped}" timestamp="${xmlEscape(timestamp)}" time="0" hostname="${xmlEscape(hostname)}">\n${cases.map(renderCase).join('\n')}\n  </testsuite>`;
 }
 
@@ -80,7 +83,7 @@ export function renderJunit(result: ScanResult, _options: RenderOptions): string
   const count = (cases: Case[]): void => {
     tests += cases.length;
     failures += cases.filter((c) => c.verdict === 'fail').length;
-    skipped += cases.filter((c) => c.verdict === 'not_tested' || c.verdict === 'manual').length;
+    skipped += cases.filter((c) => c.verdict === 'not_tested' || c.verdict === 'partial' || c.verdict === 'manual').length;
   };
 
   for (const d of orderDevices(result)) {

@@ -11,9 +11,10 @@ import {
   formatDuration, formatTime, guideline, hasEvidence, identificationSources, identificationText, isProblem,
   manualChecklist, networkFindings, notTestedGroups, orderDevices, plainSentence, plural, portText, pstiLines,
   remediationSteps, verdictOf, wasTested, type PstiState, type RenderOptions,
+  partialPhrase, isPartial,
 } from './common.js';
 
-const VERDICT_MARK: Record<Verdict, string> = { fail: '❌', warn: '⚠️', pass: '✅', not_tested: '➖', manual: '✍️' };
+const VERDICT_MARK: Record<Verdict, string> = { fail: '❌', warn: '⚠️', partial: '◐', pass: '✅', not_tested: '➖', manual: '✍️' };
 const PSTI_MARK: Record<PstiState, string> = { bad: '❌', ok: '✅', unknown: '❔' };
 
 /** Untrusted text, one line, capped. */
@@ -64,7 +65,7 @@ export function renderMarkdown(result: ScanResult, _options: RenderOptions): str
     ? `- **${failing.length} of 13 guidelines failing** on at least one device: ${failing.map((g) => `${g.number}. ${m(g.title)}`).join('; ')}.`
     : '- **No guideline failed** on any device. A scan can find problems but cannot prove a device secure.');
   const sev = SEVERITIES.filter((s) => n.bySeverity[s] > 0).map((s) => `${n.bySeverity[s]} ${s}`);
-  out.push(`- **${plural(n.problems, 'problem')}**${sev.length ? ` (${sev.join(', ')})` : ''}, ${plural(n.weaknesses, 'weakness', 'weaknesses')}, ${n.passed} checks without issues, ${n.notTested} not tested.`, '');
+  out.push(`- **${plural(n.problems, 'problem')}**${sev.length ? ` (${sev.join(', ')})` : ''}, ${plural(n.weaknesses, 'weakness', 'weaknesses')}, ${n.passed} checks without issues${partialPhrase(n)}, ${n.notTested} not tested.`, '');
 
   const byAddr = new Map(devices.map((d) => [d.address, d]));
   const worst = result.findings.filter((f) => f.status === 'fail')
@@ -86,7 +87,7 @@ export function renderMarkdown(result: ScanResult, _options: RenderOptions): str
       out.push(`| ${deviceName(d, true)} | ${GUIDELINES.map((g) => VERDICT_MARK[verdictOf(d, g.id).verdict]).join(' | ')} |`);
     }
     out.push('');
-    out.push(`${(['fail', 'warn', 'pass', 'not_tested', 'manual'] as const).map((v) => `${VERDICT_MARK[v]} ${VERDICT_LABEL[v].toLowerCase()}`).join(' · ')}`, '');
+    out.push(`${(['fail', 'warn', 'partial', 'pass', 'not_tested', 'manual'] as const).map((v) => `${VERDICT_MARK[v]} ${VERDICT_LABEL[v].toLowerCase()}`).join(' · ')}`, '');
     out.push(`Guidelines (UK Code of Practice for Consumer IoT Security, ETSI EN 303 645): ${GUIDELINES.map((g) => `${g.number}. ${m(g.title)}`).join('; ')}.`, '');
   }
 
@@ -98,12 +99,18 @@ export function renderMarkdown(result: ScanResult, _options: RenderOptions): str
     if (d.unresponsive) out.push('> The device stopped answering during the scan; some checks did not run.', '');
     const findings = findingsOf(result, d.address);
     const problems = findings.filter(isProblem);
+    const partials = findings.filter(isPartial);
     if (problems.length === 0) {
-      out.push(wasTested(result, d.address)
+      out.push(partials.length > 0 ? 'No problems found, but some checks were only partly done (below).' : wasTested(result, d.address)
         ? 'No problems found by the checks that ran.'
         : 'No check could run on this device, so nothing is known about its security.', '');
     }
     for (const f of problems) renderFinding(f, out);
+    if (partials.length > 0) {
+      out.push('**Partly checked:**', '');
+      for (const f of partials) out.push(`- ${VERDICT_MARK.partial} ${m(f.title, 200)}${portText(f) ? ` (${m(portText(f), 40)})` : ''}: ${m(f.description, 1200)}`);
+      out.push('');
+    }
     const groups = notTestedGroups(d);
     if (groups.length) {
       out.push('**Not tested:**', '');

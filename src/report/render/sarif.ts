@@ -6,8 +6,11 @@
  * - The 13 guidelines are a taxonomy (run.taxonomies[0]); each result and each rule points at
  *   its guidelines through `taxa` / `relationships`.
  * - Only problems are results: status fail (level from severity: critical/high → error,
- *   medium → warning, low/info → note) and warn (always note). pass, info, not_applicable,
- *   error and not_tested are not results; errors of the run are tool execution notifications.
+ *   medium → warning, low/info → note) and warn (always note). A check only partly done (status partial:
+ *   a password check that skipped likely candidates) is a result of kind "review" (level "none", as
+ *   SARIF 3.27.9 requires for kinds other than "fail"), so a tester sees what is left to check. pass,
+ *   info, not_applicable, error and not_tested are not results; errors of the run are tool execution
+ *   notifications.
  * - partialFingerprints carries the stable finding id, so an alert survives re-scans and closes
  *   when the problem is fixed.
  *
@@ -58,7 +61,7 @@ function level(f: Finding): Sarif.Result.level {
 }
 
 function isResult(f: Finding): boolean {
-  return f.status === 'fail' || f.status === 'warn';
+  return f.status === 'fail' || f.status === 'warn' || f.status === 'partial';
 }
 
 /** A path from targets.yaml as a URI reference: relative stays relative, absolute becomes file://. */
@@ -154,7 +157,7 @@ export function renderSarif(result: ScanResult, _options: RenderOptions): string
     };
   });
 
-  // ---- results: fail and warn only
+  // ---- results: fail and warn, and partial as review
   const results: Sarif.Result[] = findings.filter(isResult).map((f) => {
     const d = result.devices.find((x) => x.address === f.device);
     const who = d ? deviceLabel(d) : 'Several devices';
@@ -166,8 +169,7 @@ export function renderSarif(result: ScanResult, _options: RenderOptions): string
     return {
       ruleId: plain(f.check),
       ruleIndex: ruleIndex.get(f.check)!,
-      kind: 'fail',
-      level: level(f),
+      ...(f.status === 'partial' ? { kind: 'review' as const, level: 'none' as const } : { kind: 'fail' as const, level: level(f) }),
       message: { text: text(parts.join(' ')) },
       locations: [location(result, f, listingLine)],
       partialFingerprints: { [FINGERPRINT_KEY]: plain(f.id) },

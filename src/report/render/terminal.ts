@@ -15,6 +15,7 @@ import {
   findingsOf, formatDuration, formatTime, hasEvidence, identificationSources, identificationText, isProblem,
   manualChecklist, networkFindings, orderDevices, plainSentence, plural, portText, pstiLines, remediationSteps,
   notTestedGroups, reportTime, verdictOf, wasTested, type PstiState, type RenderOptions,
+  partialPhrase, isPartial,
 } from './common.js';
 
 const WIDTH = 100;
@@ -25,7 +26,7 @@ const SGR: Record<Style, string> = {
 };
 
 const SEVERITY_STYLE: Record<Severity, Style> = { critical: 'boldred', high: 'red', medium: 'yellow', low: 'cyan', info: 'dim' };
-const VERDICT_STYLE: Record<Verdict, Style> = { fail: 'red', warn: 'yellow', pass: 'green', not_tested: 'dim', manual: 'blue' };
+const VERDICT_STYLE: Record<Verdict, Style> = { fail: 'red', warn: 'yellow', partial: 'yellow', pass: 'green', not_tested: 'dim', manual: 'blue' };
 const PSTI_STYLE: Record<PstiState, Style> = { bad: 'red', ok: 'green', unknown: 'dim' };
 const PSTI_WORD: Record<PstiState, string> = { bad: 'PROBLEM', ok: 'ok', unknown: 'unknown' };
 
@@ -89,7 +90,7 @@ export function renderTerminal(result: ScanResult, options: RenderOptions): stri
     }
   }
   const sev = SEVERITIES.filter((s) => c.bySeverity[s] > 0).map((s) => paint(SEVERITY_STYLE[s], `${c.bySeverity[s]} ${s}`));
-  push(`  ${plural(c.problems, 'problem')}${sev.length ? ` (${sev.join(', ')})` : ''}, ${plural(c.weaknesses, 'weakness', 'weaknesses')}, ${c.passed} checks without issues, ${c.notTested} not tested.`);
+  push(`  ${plural(c.problems, 'problem')}${sev.length ? ` (${sev.join(', ')})` : ''}, ${plural(c.weaknesses, 'weakness', 'weaknesses')}, ${c.passed} checks without issues${partialPhrase(c)}, ${c.notTested} not tested.`);
 
   const worst = result.findings.filter((f) => f.status === 'fail').sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity));
   if (worst.length) {
@@ -145,8 +146,10 @@ export function renderTerminal(result: ScanResult, options: RenderOptions): stri
 
     const findings = findingsOf(result, d.address);
     const problems = findings.filter(isProblem);
+    const partials = findings.filter(isPartial);
     if (problems.length === 0) {
-      if (wasTested(result, d.address)) push(`   ${paint('green', 'No problems found')} by the checks that ran.`);
+      if (partials.length > 0) push(`   ${paint('yellow', 'No problems found, but only partly checked')} (see below).`);
+      else if (wasTested(result, d.address)) push(`   ${paint('green', 'No problems found')} by the checks that ran.`);
       else push(`   ${paint('yellow', 'No check could run on this device')}, so nothing is known about its security.`);
     }
     const shownUnder = new Map<string, number>();
@@ -163,6 +166,13 @@ export function renderTerminal(result: ScanResult, options: RenderOptions): stri
         }
         shownUnder.set(f.id, g.number);
         renderFinding(f, '     ');
+      }
+    }
+    if (partials.length > 0) {
+      push('', `   ${paint('yellow', 'Partly checked:')}`);
+      for (const f of partials) {
+        push(`     ${t(f.title, 120)}${portText(f) ? ` on ${portText(f)}` : ''} [${t(f.check, 60)}]`);
+        push(...wrap(t(f.description, 900), '       ', '       '));
       }
     }
     const groups = notTestedGroups(d);
@@ -245,6 +255,7 @@ function shortVerdict(v: Verdict): string {
   switch (v) {
     case 'fail': return 'FAIL';
     case 'warn': return 'warn';
+    case 'partial': return 'part';
     case 'pass': return 'ok';
     case 'not_tested': return '-';
     case 'manual': return 'hand';
