@@ -37,6 +37,7 @@ export function deviceConfigs(loaded: LoadedConfig | undefined): Map<string, { e
       name: entry.name, type: entry.type, vendor: entry.vendor, model: entry.model,
       expectedPorts: entry.expectedPorts?.map(String),
       credentials: entry.credentials,
+      maxGuesses: entry.maxGuesses, maxFailuresPerAccount: entry.maxFailuresPerAccount,
       disclosureUrl: entry.disclosureUrl ?? vendor?.disclosureUrl,
       supportEnd: entry.supportEnd ?? vendor?.supportEnd,
       updateUrl: entry.updateUrl,

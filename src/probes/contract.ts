@@ -165,7 +165,10 @@ export interface CredentialPair { username: string; password: string; source: st
 
 export interface ProbeSettings {
   safety: Safety;
+  /** Guess budget per credential service (--max-guesses; maxGuesses of the device in targets.yaml wins). */
   maxGuesses: number;
+  /** The owner's allowance of wrong passwords per user name (maxFailuresPerAccount in targets.yaml). */
+  maxFailuresPerAccount?: number;
   /** Delay between credential attempts on one host. */
   attemptDelayMs: number;
   revealData: boolean;
@@ -179,6 +182,10 @@ export interface DeviceConfig {
   model?: string;
   expectedPorts?: string[];
   credentials?: { service?: string; username: string; password: string }[];
+  /** Guess budget for this device's credential checks (replaces --max-guesses). */
+  maxGuesses?: number;
+  /** Wrong passwords per user name this device tolerates, when the owner knows its lockout threshold. */
+  maxFailuresPerAccount?: number;
   disclosureUrl?: string;
   supportEnd?: string;
   updateUrl?: string;

@@ -13,7 +13,7 @@ import type { Service } from '../report/model.js';
 import { classifyError } from '../net/errors.js';
 import { findLockoutText, lockoutHint, remainingAttempts } from './lib/lockout.js';
 import {
-  assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, randomCredential, runGuesses,
+  fromContext, assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, randomCredential, runGuesses,
   signalsOf, type AttemptOutcome, type Candidate, type GuessEvidence,
 } from './lib/credentials.js';
 
@@ -126,12 +126,9 @@ export default defineProbe<FtpEvidence>({
     const run = await runGuesses({
       negativeControl: randomCredential(),
       candidates: plan.candidates,
-      maxAttempts: ctx.settings.maxGuesses,
       policy: initialPolicy(plan),
       attempt: (c) => attemptLogin(ctx, port, tls, c, state),
-      sleep: (ms) => ctx.sleep(ms),
-      delayMs: ctx.settings.attemptDelayMs,
-      now: Date.now,
+      ...fromContext(ctx),
       deadlineAt: started + JOB_TIMEOUT_MS - 8_000,
       attemptMs: ATTEMPT_MS,
     });

@@ -21,8 +21,8 @@ import { classifyError } from '../net/errors.js';
 import { httpLockout } from './lib/lockout.js';
 import { isTlsService as isTls, sameOriginPath, titleOf } from './lib/http-util.js';
 import {
-  assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, publicEvidence, randomCredential, runGuesses,
-  signalsOf, type AttemptOutcome, type Candidate, type CandidatePlan, type GuessEvidence, type GuessRun,
+  emptyRun, fromContext, assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, publicEvidence, randomCredential, runGuesses,
+  signalsOf, type AttemptOutcome, type AttemptStep, type Candidate, type CandidatePlan, type GuessEvidence, type GuessRun,
 } from './lib/credentials.js';
 import { lockoutPolicy } from './lib/lockout.js';
 
@@ -78,7 +78,7 @@ function bodyText(res: HttpResponse): string {
   return res.body.subarray(0, 8 * 1024).toString('latin1');
 }
 
-async function attemptLogin(ctx: ProbeContext, port: number, c: Candidate, step: 'negative-control' | 'guess', state: State): Promise<AttemptOutcome> {
+async function attemptLogin(ctx: ProbeContext, port: number, c: Candidate, step: AttemptStep, state: State): Promise<AttemptOutcome> {
   if (!state.auth || !state.target) return { kind: 'unsupported', reason: 'no page asks for HTTP authentication' };
   for (let tries = 0; tries < 2; tries++) {
     let nc = 1;
@@ -89,7 +89,8 @@ async function attemptLogin(ctx: ProbeContext, port: number, c: Candidate, step:
     }
     const headers = { Authorization: authorizationFor(state.auth, { username: c.username, password: c.password, method: 'GET', uri: state.target.path, nc }) };
     const res = await ctx.net.http({ port, tls: state.tls, path: state.target.path, headers, maxBytes: BODY_BYTES, timeoutMs: REQUEST_TIMEOUT_MS });
-    if (step === 'negative-control') state.ncStatus = res.status;
+    // The status a wrong login gets: the negative control's, or (deferred on a cautious device) the confirm-wrong's.
+    if (step === 'negative-control' || (step === 'confirm-wrong' && state.ncStatus === null)) state.ncStatus = res.status;
     const text = bodyText(res);
     const lock = httpLockout(res.status, res.headers, text);
     if (lock.locked) return { kind: 'lockout', text: lock.text ?? `HTTP ${res.status}` };
@@ -255,21 +256,15 @@ export default defineProbe<HttpEvidence>({
     const state: State = { tls, target: pre.target, auth: pre.auth, ncStatus: null, successStatus: null, nonceUses: new Map() };
     let run: GuessRun;
     if (pre.target === null || pre.lockout !== null) {
-      run = {
-        attempts: 0, failures: 0, candidatesTried: 0, usernamesTried: [], negativeControl: 'not-run',
-        stop: pre.lockout !== null ? 'lockout' : 'unsupported', errors: [], skippedForAccountCap: 0, policy: lockoutPolicy(plan.lockoutReasons),
-      };
+      run = emptyRun(pre.lockout !== null ? 'lockout' : 'unsupported', lockoutPolicy(plan.lockoutReasons));
       if (pre.lockout !== null) run.lockoutText = pre.lockout;
     } else {
       run = await runGuesses({
         negativeControl: randomCredential(),
         candidates: plan.candidates,
-        maxAttempts: ctx.settings.maxGuesses,
         policy: initialPolicy(plan, pre.hints),
         attempt: (c, step) => attemptLogin(ctx, port, c, step, state),
-        sleep: (ms) => ctx.sleep(ms),
-        delayMs: ctx.settings.attemptDelayMs,
-        now: Date.now,
+        ...fromContext(ctx),
         deadlineAt: started + JOB_TIMEOUT_MS - 8_000,
         attemptMs: ATTEMPT_MS,
       });

@@ -16,6 +16,7 @@ import { defineProbe, type CheckResult, type ProbeContext } from './contract.js'
 import type { Service } from '../report/model.js';
 import { classifyError } from '../net/errors.js';
 import {
+  emptyRun, fromContext,
   assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, publicEvidence, randomCredential, runGuesses,
   signalsOf, type AttemptOutcome, type Candidate, type GuessEvidence,
 } from './lib/credentials.js';
@@ -171,11 +172,7 @@ export default defineProbe<MqttEvidence>({
       }
     }
     if (anonymous === 'accepted' || anonymous === 'error') {
-      const run = {
-        attempts: attemptsBefore, failures: 0, candidatesTried: 0, usernamesTried: [], negativeControl: 'not-run' as const,
-        stop: anonymous === 'accepted' ? 'unsupported' as const : 'error' as const, errors: [] as { kind: ReturnType<typeof classifyError>; message: string }[],
-        skippedForAccountCap: 0, policy: initialPolicy(plan),
-      };
+      const run = { ...emptyRun(anonymous === 'accepted' ? 'unsupported' : 'error', initialPolicy(plan)), attempts: attemptsBefore };
       if (anonymous === 'error') run.errors.push(anonymousError ?? { kind: 'protocol-error', message: 'the anonymous CONNECT got no CONNACK' });
       return {
         ...guessEvidence(run, plan, ctx.settings.maxGuesses),
@@ -188,12 +185,10 @@ export default defineProbe<MqttEvidence>({
     const run = await runGuesses({
       negativeControl: randomCredential(),
       candidates: plan.candidates,
-      maxAttempts: ctx.settings.maxGuesses - attemptsBefore,
       policy: initialPolicy(plan),
       attempt: async (c: Candidate) => toOutcome(await connectOnce(ctx, port, tls, c), codes),
-      sleep: (ms) => ctx.sleep(ms),
-      delayMs: ctx.settings.attemptDelayMs,
-      now: Date.now,
+      ...fromContext(ctx),
+      maxAttempts: ctx.settings.maxGuesses - attemptsBefore,
       deadlineAt: started + JOB_TIMEOUT_MS - 8_000,
       attemptMs: ATTEMPT_MS,
     });

@@ -16,7 +16,7 @@ import { classifyError } from '../net/errors.js';
 import { hostForUrl } from '../net/scope.js';
 import { httpLockout } from './lib/lockout.js';
 import {
-  assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, publicEvidence, randomCredential, runGuesses,
+  emptyRun, fromContext, assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, publicEvidence, randomCredential, runGuesses,
   signalsOf, type AttemptOutcome, type Candidate, type GuessEvidence, type GuessRun,
 } from './lib/credentials.js';
 import { lockoutPolicy } from './lib/lockout.js';
@@ -210,22 +210,16 @@ export default defineProbe<RtspEvidence>({
     plan = buildCandidates({ service: 'rtsp', signals: signalsOf(ctx.device, ctx.service, [ctx.service?.banner, server, found?.auth.scheme === 'basic' ? found.auth.realm : found?.auth.digest.realm], ctx.config), owner });
     let run: GuessRun;
     if (found === null || openStream !== null || lockout !== null) {
-      run = {
-        attempts: 0, failures: 0, candidatesTried: 0, usernamesTried: [], negativeControl: 'not-run',
-        stop: lockout !== null ? 'lockout' : 'unsupported', errors: [], skippedForAccountCap: 0, policy: lockoutPolicy(plan.lockoutReasons),
-      };
+      run = emptyRun(lockout !== null ? 'lockout' : 'unsupported', lockoutPolicy(plan.lockoutReasons));
       if (lockout !== null) run.lockoutText = lockout;
     } else {
       const t: Target = found;
       run = await runGuesses({
         negativeControl: randomCredential(),
         candidates: plan.candidates,
-        maxAttempts: ctx.settings.maxGuesses,
         policy: initialPolicy(plan),
         attempt: (c) => attemptLogin(ctx, port, t, c),
-        sleep: (ms) => ctx.sleep(ms),
-        delayMs: ctx.settings.attemptDelayMs,
-        now: Date.now,
+        ...fromContext(ctx),
         deadlineAt: started + JOB_TIMEOUT_MS - 8_000,
         attemptMs: ATTEMPT_MS,
       });

@@ -3,7 +3,10 @@
  *
  * net-snmp inside ctx.net.slot (it opens its own UDP socket), `{ timeout: 1000, retries: 0 }`, one GET of
  * sysDescr.0 and sysName.0 per request — never a SET, never a walk. Per community: SNMPv2c, then SNMPv1.
- * A wrong community just times out (agents do not answer it), so silence is a refusal.
+ * A wrong community just times out (agents do not answer it), so silence is a refusal — but only when an
+ * agent is known to be there: one SNMPv3 discovery request first (lib/snmp-agent.ts). When neither it nor
+ * any community got an answer, the check is `not_tested` ("no answer"), never `pass`.
+ * Each community is one guess, sent as SNMPv2c and SNMPv1 (so the request budget is twice --max-guesses).
  * Negative control first: a random community that answers means the agent accepts any community (reported on
  * this check with its own title). Communities: owner pairs from targets.yaml (the password is the community),
  * then src/data/credentials.json `snmpCommunities`.
@@ -14,10 +17,11 @@ import { credentialDb } from '../data/credentials.js';
 import { classifyError } from '../net/errors.js';
 import { lockoutPolicy } from './lib/lockout.js';
 import {
-  assessGuesses, guessEvidence, ownerPairs, randomCredential, runGuesses,
+  fromContext, assessGuesses, guessEvidence, ownerPairs, publicEvidence, randomCredential, runGuesses,
   type AttemptOutcome, type Candidate, type CandidatePlan, type GuessEvidence,
 } from './lib/credentials.js';
 import { netSnmp, type NetSnmp, type SnmpSession } from '../net/snmp.js';
+import { noAnswerDetail, presenceWords, snmpPresence, type AgentPresence } from './lib/snmp-agent.js';
 
 export const CHECK_DEFAULT = 'snmp-default-community';
 
@@ -34,6 +38,8 @@ export type SnmpCommunityEvidence = GuessEvidence & {
   sysName: string | null;
   /** Requests per version (a community is tried with v2c, then v1). */
   requests: { v2c: number; v1: number };
+  /** Whether an agent answered SNMPv3 discovery before the guessing. */
+  agent: AgentPresence;
 };
 
 
@@ -134,6 +140,14 @@ export function communityCandidates(owner: readonly { password: string }[]): Can
 }
 
 export function assessSnmpCommunity(ev: SnmpCommunityEvidence): CheckResult[] {
+  const answered = ev.version !== null || ev.agent.v3 === 'answered' || ev.stop === 'accepts-any' || ev.stop === 'unreliable';
+  if (!answered && ev.candidatesTried > 0 && ev.stop !== 'error') {
+    return [{
+      check: CHECK_DEFAULT, status: 'not_tested', confidence: 'low', title: 'No SNMP agent answered',
+      detail: noAnswerDetail(ev.port, `the ${ev.candidatesTried} requests with well-known community strings (SNMPv2c and v1), not a random community`),
+      evidence: publicEvidence(ev),
+    }];
+  }
   const results = assessGuesses(ev, {
     defaultCheck: CHECK_DEFAULT,
     label: `the SNMP agent on port ${ev.port}/udp`,
@@ -146,7 +160,7 @@ export function assessSnmpCommunity(ev: SnmpCommunityEvidence): CheckResult[] {
       r.detail = `The SNMP agent on port ${ev.port}/udp answered SNMP${ev.version === '2c' ? 'v2c' : 'v1'} requests with a well-known community string (${ev.found?.origin === 'owner' ? 'listed in targets.yaml' : 'a factory default'}) and disclosed its system description; community strings travel in cleartext. iotcop only read sysDescr and sysName and never tried to write.`;
     }
     if (r.status === 'pass') {
-      r.detail = `The SNMP agent on port ${ev.port}/udp answered none of ${ev.candidatesTried} requests with well-known community strings (SNMPv2c and v1); a random community got no answer either.`;
+      r.detail = `An SNMP agent is on port ${ev.port}/udp (${presenceWords(ev.agent)}), but it answered none of ${ev.candidatesTried} requests with well-known community strings (SNMPv2c and v1); a random community got no answer either.`;
     }
   }
   return results;
@@ -180,16 +194,16 @@ export default defineProbe<SnmpCommunityEvidence>({
     const candidates = communityCandidates(ownerPairs(ctx.credentials, ctx.config, 'snmp'));
     const plan: CandidatePlan = { candidates, matched: [], lockoutReasons: [] };
     const random = randomCredential();
+    const agent = await snmpPresence(ctx, port);
     const run = await runGuesses({
       negativeControl: { ...random, username: '', ref: 'v2c' },
       candidates,
-      maxAttempts: ctx.settings.maxGuesses,
       // Community strings are not accounts and nothing locks: only the guess budget limits the requests.
-      policy: { ...lockoutPolicy([]), maxFailuresPerAccount: 1_000 },
+      policy: lockoutPolicy([]),
       attempt: (c) => attempt(ctx, port, c, state),
-      sleep: (ms) => ctx.sleep(ms),
-      delayMs: ctx.settings.attemptDelayMs,
-      now: Date.now,
+      ...fromContext(ctx),
+      maxFailuresPerAccount: 1_000,
+      maxAttempts: ctx.settings.maxGuesses * 2, // one guess = one community, as v2c and as v1
       deadlineAt: started + JOB_TIMEOUT_MS - 5_000,
       attemptMs: ATTEMPT_MS,
     });
@@ -201,6 +215,7 @@ export default defineProbe<SnmpCommunityEvidence>({
       sysDescr: state.sysDescr,
       sysName: state.sysName,
       requests: state.requests,
+      agent,
     };
   },
 

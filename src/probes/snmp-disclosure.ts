@@ -13,6 +13,7 @@ import { defineProbe, type CheckResult } from './contract.js';
 import type { ErrorKind, Json } from '../report/model.js';
 import { classifyError } from '../net/errors.js';
 import { netSnmp, type NetSnmp, type SnmpSession, type Varbind } from '../net/snmp.js';
+import { noAnswerDetail, presenceWords, snmpPresence, type AgentPresence } from './lib/snmp-agent.js';
 
 export const COMMUNITY = 'public';
 export const MAX_VALUE_CHARS = 300;
@@ -39,6 +40,8 @@ export type SnmpEvidence = {
   values: SystemValues;
   attempts: SnmpAttempt[];
   error: { kind: ErrorKind; message: string } | null;
+  /** SNMPv3 discovery, asked only when "public" got no answer: is an agent there at all? */
+  agent: AgentPresence | null;
 };
 
 
@@ -115,9 +118,15 @@ export function assessSnmp(ev: SnmpEvidence): CheckResult[] {
     if (ev.error && ev.attempts.every((a) => a.outcome !== 'timeout')) {
       return [{ check: 'snmp-information-disclosure', status: 'error', error: ev.error }];
     }
+    if (ev.agent?.v3 !== 'answered') {
+      return [{
+        check: 'snmp-information-disclosure', status: 'not_tested', confidence: 'low',
+        detail: noAnswerDetail(ev.port, 'the factory-default read community (SNMPv2c and v1)'),
+      }];
+    }
     return [{
       check: 'snmp-information-disclosure', status: 'pass', confidence: 'medium',
-      detail: `The SNMP agent on port ${ev.port}/udp did not answer the factory-default read community (SNMPv2c and v1).`,
+      detail: `An SNMP agent is on port ${ev.port}/udp (${presenceWords(ev.agent)}), but it did not answer the factory-default read community (SNMPv2c and v1).`,
     }];
   }
   const shown = FIELDS.filter((f) => ev.values[f] !== null);
@@ -143,7 +152,7 @@ export default defineProbe<SnmpEvidence>({
     title: 'Device information given out over SNMP',
     safety: 'safe',
     appliesTo: { scope: 'service', transport: 'udp', services: ['snmp'], ports: [161] },
-    budget: { maxConnections: 1, timeoutMs: 15_000 },
+    budget: { maxConnections: 2, timeoutMs: 15_000 },
     checks: {
       'snmp-information-disclosure': {
         title: 'SNMP does not give out system information to anyone',
@@ -159,7 +168,7 @@ export default defineProbe<SnmpEvidence>({
   },
   async collect(ctx) {
     const port = ctx.service?.port ?? 161;
-    const ev: SnmpEvidence = { port, answered: false, version: null, values: emptyValues(), attempts: [], error: null };
+    const ev: SnmpEvidence = { port, answered: false, version: null, values: emptyValues(), attempts: [], error: null, agent: null };
     try {
       const snmp = await netSnmp();
       await ctx.net.slot(async (address, signal) => {
@@ -186,6 +195,7 @@ export default defineProbe<SnmpEvidence>({
     } catch (e) {
       ev.error = { kind: classifyError(e), message: (e instanceof Error ? e.message : String(e)).slice(0, 300) };
     }
+    if (!ev.answered) ev.agent = await snmpPresence(ctx, port);
     return ev;
   },
   assess(evidence) {

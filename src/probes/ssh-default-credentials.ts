@@ -15,7 +15,7 @@ import { defineProbe, type CheckResult, type ProbeContext } from './contract.js'
 import { findLockoutText } from './lib/lockout.js';
 import { classifyError } from '../net/errors.js';
 import {
-  assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, randomCredential, runGuesses,
+  fromContext, assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, randomCredential, runGuesses,
   signalsOf, type AttemptOutcome, type Candidate, type GuessEvidence,
 } from './lib/credentials.js';
 
@@ -236,12 +236,9 @@ export default defineProbe<SshEvidence>({
     const run = await runGuesses({
       negativeControl: randomCredential(),
       candidates: plan.candidates,
-      maxAttempts: ctx.settings.maxGuesses,
       policy: initialPolicy(plan),
       attempt: (c) => attemptLogin(ctx, port, c, state),
-      sleep: (ms) => ctx.sleep(ms),
-      delayMs: ctx.settings.attemptDelayMs,
-      now: Date.now,
+      ...fromContext(ctx),
       deadlineAt: started + JOB_TIMEOUT_MS - 8_000,
       attemptMs: ATTEMPT_MS,
     });

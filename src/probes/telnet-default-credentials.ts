@@ -16,7 +16,7 @@ import type { Json } from '../report/model.js';
 import { TelnetSession, stripTerminal } from '../net/telnet.js';
 import { lockoutHint, remainingAttempts } from './lib/lockout.js';
 import {
-  assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, publicEvidence, randomCredential, runGuesses,
+  fromContext, assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, publicEvidence, randomCredential, runGuesses,
   signalsOf, type AttemptOutcome, type Candidate, type CandidatePlan, type GuessEvidence,
 } from './lib/credentials.js';
 
@@ -221,12 +221,9 @@ export default defineProbe<TelnetEvidence>({
         plan = planFor();
         return { candidates: plan.candidates, policy: initialPolicy(plan, [lockoutHint(state.banner ?? '')]) };
       },
-      maxAttempts: ctx.settings.maxGuesses,
       policy: initialPolicy(plan),
       attempt: (c) => attemptLogin(ctx, port, c, state),
-      sleep: (ms) => ctx.sleep(ms),
-      delayMs: ctx.settings.attemptDelayMs,
-      now: Date.now,
+      ...fromContext(ctx),
       deadlineAt: started + JOB_TIMEOUT_MS - 8_000,
       attemptMs: ATTEMPT_MS,
     });

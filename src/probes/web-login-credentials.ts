@@ -20,7 +20,7 @@ import { classifyError } from '../net/errors.js';
 import { webLoginRecipes, type CompiledRecipe } from '../data/web-logins.js';
 import { credentialDb } from '../data/credentials.js';
 import {
-  assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, publicEvidence, randomCredential, runGuesses,
+  emptyRun, fromContext, assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, publicEvidence, randomCredential, runGuesses,
   signalsOf, type CandidatePlan, type GuessEvidence, type GuessRun,
 } from './lib/credentials.js';
 import { lockoutPolicy } from './lib/lockout.js';
@@ -204,25 +204,19 @@ export default defineProbe<WebLoginEvidence>({
     const answers: { step: string; status: number }[] = [];
     let run: GuessRun;
     if (recipe === null || recipe.auth !== 'recipe' || pre.error !== null) {
-      run = {
-        attempts: 0, failures: 0, candidatesTried: 0, usernamesTried: [], negativeControl: 'not-run',
-        stop: 'unsupported', errors: [], skippedForAccountCap: 0, policy: lockoutPolicy(plan.lockoutReasons),
-      };
+      run = emptyRun('unsupported', lockoutPolicy(plan.lockoutReasons));
       run.unsupported = recipe === null ? NOT_SUPPORTED : `${recipe.name}: ${recipe.auth}`;
     } else {
       const hints: string[] = [];
       run = await runGuesses({
         negativeControl: randomCredential(),
         candidates: plan.candidates,
-        maxAttempts: ctx.settings.maxGuesses,
         policy: initialPolicy(plan, hints),
         attempt: (c) => attemptRecipeLogin(ctx.net, port, tls, recipe, c, {
           address: ctx.device.address, timeoutMs: REQUEST_TIMEOUT_MS,
           onAnswer: (step, status) => { if (answers.length < MAX_ANSWERS) answers.push({ step, status }); },
         }),
-        sleep: (ms) => ctx.sleep(ms),
-        delayMs: ctx.settings.attemptDelayMs,
-        now: Date.now,
+        ...fromContext(ctx),
         deadlineAt: started + JOB_TIMEOUT_MS - 8_000,
         attemptMs: ATTEMPT_MS,
       });

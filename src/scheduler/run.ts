@@ -391,7 +391,12 @@ export function createRunner(probes: readonly AnyProbe[], options: RunnerOptions
           devices: [...devices],
           net,
           signal,
-          settings: { ...settings },
+          settings: {
+            ...settings,
+            // The owner's per-device allowances from targets.yaml (docs/CREDENTIALS.md "Coverage").
+            ...(config?.maxGuesses !== undefined ? { maxGuesses: config.maxGuesses } : {}),
+            ...(config?.maxFailuresPerAccount !== undefined ? { maxFailuresPerAccount: config.maxFailuresPerAccount } : {}),
+          },
           credentials,
           log: jobLog,
           sleep: sleeper(signal),

@@ -55,6 +55,9 @@ export const deviceSchema = z.strictObject({
   only: probeIds.optional(),
   skip: probeIds.optional(),
   credentials: z.array(credential).max(50).optional(),
+  // Owner allowances for the credential checks (docs/CREDENTIALS.md "Coverage").
+  maxGuesses: z.number().int().min(0).max(100).optional(),
+  maxFailuresPerAccount: z.number().int().min(1).max(20).optional(),
   disclosureUrl: url.optional(),
   supportEnd: isoDate.optional(),
   updateUrl: url.optional(),

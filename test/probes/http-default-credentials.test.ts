@@ -101,18 +101,21 @@ describe('http-default-credentials collect (in-process web server)', () => {
     expect(ev.target).toMatchObject({ path: '/', scheme: 'basic', realm: 'Login to IPC-HFW4431R-Z' });
     expect(ev.probedPaths).toEqual([{ path: '/', status: 401 }]);
     expect(ev.negativeControlStatus).toBe(401);
-    // Dahua locks accounts: the negative control is deferred until a default worked (one wrong login in all).
+    // Dahua locks accounts: the wrong-password check is deferred until a default worked (one wrong login in
+    // all), then the default logs in once more on a new connection.
     expect(ev.lockoutPolicy.cautious).toBe(true);
-    expect(srv.attempts.map((a) => a.ok)).toEqual([true, false]);
+    expect(srv.attempts.map((a) => a.ok)).toEqual([true, false, true]);
+    expect(ev.confirmation).toEqual({ wrongPassword: 'rejected', again: 'succeeded' });
     expect(d?.detail).toContain('cleartext');
-    expect(d?.detail).toContain('negative control');
+    expect(d?.detail).toContain('random wrong password was rejected');
+    expect(d?.confidence).toBeUndefined();
   });
 
   it('HTTP Digest SHA-256 with qop=auth', async () => {
     const { ev, results, srv } = await scan(digestSite({ admin: '12345' }, 'DS-2CD2032'), { macVendor: 'Hangzhou Hikvision Digital Technology Co.,Ltd.' });
     expect(ev.target).toMatchObject({ scheme: 'digest', algorithm: 'SHA-256', qop: ['auth'] });
     expect(byCheck(results, 'http-default-credentials')?.credential).toEqual({ username: 'admin', password: '12345' });
-    expect(srv.attempts.map((a) => a.ok)).toEqual([true, false]); // cautious (Hikvision): default first, then the negative control
+    expect(srv.attempts.map((a) => a.ok)).toEqual([true, false, true]); // cautious (Hikvision): default first, then the confirmation
   });
 
   it('a page that accepts any credentials is "accepts any password", never a default credential (negative control first)', async () => {
@@ -154,7 +157,9 @@ describe('http-default-credentials collect (in-process web server)', () => {
     expect(srv.attempts.filter((a) => !a.ok)).toHaveLength(1);
     expect(byCheck(results, 'http-accepts-any-password')?.status).toBe('pass');
     expect(ev.stop).toBe('lockout-risk');
-    expect(byCheck(results, 'http-default-credentials')?.status).toBe('pass');
+    // Stopping early on purpose leaves candidates untried: partly checked, never "no issues".
+    expect(byCheck(results, 'http-default-credentials')?.status).toBe('partial');
+    expect(byCheck(results, 'http-default-credentials')?.detail).toMatch(/maxFailuresPerAccount/);
     expect(results.some((r) => r.status === 'fail' || r.status === 'warn')).toBe(false);
   });
 
@@ -163,7 +168,7 @@ describe('http-default-credentials collect (in-process web server)', () => {
     expect(ev.stop).toBe('lockout');
     expect(ev.lockoutText).toMatch(/Too many failed login attempts/);
     expect(srv.attempts).toHaveLength(3);
-    expect(byCheck(results, 'http-default-credentials')?.status).toBe('info');
+    expect(byCheck(results, 'http-default-credentials')?.status).toBe('partial');
   });
 
   it('HTTP 429 stops at once', async () => {
@@ -184,7 +189,7 @@ describe('http-default-credentials collect (in-process web server)', () => {
 
 describe('http-default-credentials assess', () => {
   const base: HttpEvidence = {
-    maxGuesses: 10, attempts: 0, failures: 0, candidatesPlanned: 9, candidatesTried: 0, usernamesTried: [],
+    maxGuesses: 10, attempts: 0, failures: 0, candidatesPlanned: 9, candidatesTried: 0, candidatesNotReached: 0, confirmations: 0, confirmation: { wrongPassword: 'not-run', again: 'not-run' }, unconfirmed: null, usernamesTried: [],
     negativeControl: 'not-run', stop: 'unsupported', vendorsMatched: [], lockoutPolicy: { ...lockoutPolicy([]) }, lockoutText: null,
     unsupported: null, skippedForAccountCap: 0, errors: [], found: null,
     port: 80, tls: false, target: null, probedPaths: [], server: null, title: null, realm: null, noAuthReason: null,
@@ -197,7 +202,7 @@ describe('http-default-credentials assess', () => {
   it('over HTTPS the detail does not claim cleartext', () => {
     const rs = assessHttp({
       ...base, tls: true, port: 443, target: { path: '/', scheme: 'basic', algorithm: null, realm: 'r', qop: [] }, stop: 'success',
-      negativeControl: 'rejected', attempts: 2, candidatesTried: 1,
+      negativeControl: 'rejected', attempts: 2, candidatesTried: 1, candidatesNotReached: 0, confirmations: 0, confirmation: { wrongPassword: 'not-run', again: 'not-run' }, unconfirmed: null,
       found: { username: 'admin', password: 'admin', origin: 'generic', source: 'admin/admin is common', ref: null, attempt: 2 },
     });
     expect(rs[0]?.detail).not.toContain('cleartext');

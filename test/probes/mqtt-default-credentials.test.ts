@@ -70,9 +70,11 @@ describe('mqtt-default-credentials collect (fake broker)', () => {
     expect(b.connects).toHaveLength(2);
   });
 
-  it('nothing works: pass, within the budget (the anonymous CONNECT counts)', async () => {
+  it('nothing works within a budget of 5: partly checked, within the budget (the anonymous CONNECT counts)', async () => {
     const { results, b, ev } = await scan({ accounts: { thermostat: 'long-random-secret' } }, 5);
-    expect(results[0]?.status).toBe('pass');
+    expect(results[0]?.status).toBe('partial');
+    expect(ev.stop).toBe('budget');
+    expect(results[0]?.detail).toMatch(/--max-guesses/);
     expect(b.connects).toHaveLength(5);
     expect(ev.attempts).toBe(5);
   });
@@ -86,7 +88,7 @@ describe('mqtt-default-credentials assess and helpers', () => {
   });
   it('an unreachable broker is an error', () => {
     const ev: MqttEvidence = {
-      maxGuesses: 10, attempts: 1, failures: 0, candidatesPlanned: 7, candidatesTried: 0, usernamesTried: [],
+      maxGuesses: 10, attempts: 1, failures: 0, candidatesPlanned: 7, candidatesTried: 0, candidatesNotReached: 0, confirmations: 0, confirmation: { wrongPassword: 'not-run', again: 'not-run' }, unconfirmed: null, usernamesTried: [],
       negativeControl: 'not-run', stop: 'error', vendorsMatched: [], lockoutPolicy: { ...lockoutPolicy([]) }, lockoutText: null,
       unsupported: null, skippedForAccountCap: 0, errors: [{ kind: 'tls-handshake', message: 'alert' }], found: null,
       port: 8883, tls: true, anonymous: 'error', anonymousReturnCode: null, refusalCodes: [],

@@ -37,7 +37,7 @@ describe('rtsp-default-credentials collect (fake camera)', () => {
     expect(ev.probedPaths[0]).toEqual({ path: '/Streaming/Channels/101', status: 401 });
     expect(byCheck(results, 'rtsp-default-credentials')).toMatchObject({ status: 'fail', credential: { username: 'admin', password: '12345' } });
     expect(byCheck(results, 'rtsp-unauthenticated-stream')?.status).toBe('pass');
-    expect(cam.attempts.map((a) => a.ok)).toEqual([true, false]); // Hikvision locks: default first, negative control after
+    expect(cam.attempts.map((a) => a.ok)).toEqual([true, false, true]); // Hikvision locks: default first, then the confirmation
     expect(cam.methods.filter((m) => m !== 'DESCRIBE')).toEqual([]);
   });
 
@@ -64,7 +64,7 @@ describe('rtsp-default-credentials collect (fake camera)', () => {
 
 describe('rtsp-default-credentials assess', () => {
   const base: RtspEvidence = {
-    maxGuesses: 10, attempts: 0, failures: 0, candidatesPlanned: 5, candidatesTried: 0, usernamesTried: [],
+    maxGuesses: 10, attempts: 0, failures: 0, candidatesPlanned: 5, candidatesTried: 0, candidatesNotReached: 0, confirmations: 0, confirmation: { wrongPassword: 'not-run', again: 'not-run' }, unconfirmed: null, usernamesTried: [],
     negativeControl: 'not-run', stop: 'unsupported', vendorsMatched: [], lockoutPolicy: { ...lockoutPolicy([]) }, lockoutText: null,
     unsupported: null, skippedForAccountCap: 0, errors: [], found: null,
     port: 554, probedPaths: [], openStreamPath: null, openStreamMedia: [], target: null, server: null, preflightError: null,

@@ -35,7 +35,20 @@ function children(buf: Buffer, start: number, end: number): { tag: number; start
 
 interface Agent { port: number; requests: { version: number; community: string }[]; close(): Promise<void> }
 
-async function agent(o: { communities?: string[]; acceptAny?: boolean; v1Only?: boolean }): Promise<Agent> {
+/** A Report as an SNMPv3 agent sends it to engine discovery: version 3, the request's msgID, an engine ID. */
+function v3Report(msg: Buffer): Buffer {
+  const top = read(msg, 0);
+  const [ver, header] = children(msg, top.start, top.end);
+  const msgId = children(msg, header!.start, header!.end)[0]!.raw;
+  const int0 = tlv(0x02, Buffer.from([0]));
+  const head = tlv(0x30, Buffer.concat([msgId, tlv(0x02, Buffer.from([0x00, 0xff, 0xe3])), tlv(0x04, Buffer.from([0])), tlv(0x02, Buffer.from([3]))]));
+  const usm = tlv(0x04, tlv(0x30, Buffer.concat([tlv(0x04, Buffer.from('80001f8880aabbccdd', 'hex')), int0, int0, tlv(0x04, Buffer.alloc(0)), tlv(0x04, Buffer.alloc(0)), tlv(0x04, Buffer.alloc(0))])));
+  const report = tlv(0xa8, Buffer.concat([int0, int0, int0, tlv(0x30, Buffer.alloc(0))]));
+  const scoped = tlv(0x30, Buffer.concat([tlv(0x04, Buffer.alloc(0)), tlv(0x04, Buffer.alloc(0)), report]));
+  return tlv(0x30, Buffer.concat([ver!.raw, head, usm, scoped]));
+}
+
+async function agent(o: { communities?: string[]; acceptAny?: boolean; v1Only?: boolean; v3?: boolean }): Promise<Agent> {
   const state: Agent = { port: 0, requests: [], close: async () => undefined };
   const sock = dgram.createSocket('udp4');
   sock.on('message', (msg, rinfo) => {
@@ -43,6 +56,7 @@ async function agent(o: { communities?: string[]; acceptAny?: boolean; v1Only?: 
       const top = read(msg, 0);
       const [ver, comm, pdu] = children(msg, top.start, top.end);
       const version = msg[ver!.start]!;
+      if (version === 3) { if (o.v3) sock.send(v3Report(msg), rinfo.port, rinfo.address); return; } // discovery: not a community request
       const community = msg.subarray(comm!.start, comm!.end).toString();
       state.requests.push({ version, community });
       if (o.v1Only && version !== 0) return;
@@ -84,8 +98,8 @@ describe('snmp-default-community collect (fake agent)', () => {
     expect(ev.version).toBe('2c');
     expect(ev.sysDescr).toBe('HP LaserJet Pro M404dn');
     expect(ev.sysName).toBe('NPI7A3B2C');
-    expect(a.requests).toHaveLength(2);
-    expect(a.requests[0]?.community).not.toBe('public');
+    // Random community, "public", then the confirmation: another random community, "public" again.
+    expect(a.requests.map((r) => r.community === 'public')).toEqual([false, true, false, true]);
     expect(JSON.stringify(results[0]?.evidence)).not.toContain('"public"');
   });
 
@@ -93,7 +107,7 @@ describe('snmp-default-community collect (fake agent)', () => {
     const { ev, a } = await scan({ communities: ['public'], v1Only: true });
     expect(ev.version).toBe('1');
     // version field: 1 = SNMPv2c, 0 = SNMPv1
-    expect(a.requests.map((r) => `${r.version}:${r.community === 'public' ? 'public' : 'random'}`)).toEqual(['1:random', '1:public', '0:public']);
+    expect(a.requests.map((r) => `${r.version}:${r.community === 'public' ? 'public' : 'random'}`)).toEqual(['1:random', '1:public', '0:public', '0:random', '0:public']);
   });
 
   it('an agent that answers any community is reported as such, without a credential', async () => {
@@ -103,9 +117,20 @@ describe('snmp-default-community collect (fake agent)', () => {
     expect(a.requests).toHaveLength(1);
   });
 
-  it('no answer to any community: pass, within the budget', async () => {
-    const { results, a, ev } = await scan({ communities: ['long-random-community'] }, 4);
+  it('an agent that is there (answers SNMPv3 discovery) and ignores every community: pass, every community tried', async () => {
+    const { results, a, ev } = await scan({ communities: ['long-random-community'], v3: true });
+    expect(ev.agent).toEqual({ v3: 'answered', engineId: '80001f8880aabbccdd', error: null });
     expect(results[0]?.status).toBe('pass');
+    expect(results[0]?.detail).toMatch(/SNMPv3 discovery/);
+    // 6 communities × (v2c, v1) and the negative control: one guess per community, so within 2 × --max-guesses.
+    expect(a.requests).toHaveLength(13);
+    expect(ev.attempts).toBe(13);
+  });
+
+  it('nothing answers at all (open|filtered port): not_tested "no answer", never pass, within the budget', async () => {
+    const { results, a, ev } = await scan({ communities: ['long-random-community'] }, 2);
+    expect(ev.agent.v3).toBe('silent');
+    expect(results[0]).toMatchObject({ status: 'not_tested', title: 'No SNMP agent answered' });
     expect(a.requests).toHaveLength(4);
     expect(ev.attempts).toBe(4);
   });
@@ -122,10 +147,10 @@ describe('snmp-default-community helpers and assess', () => {
   });
   it('not tested when the budget is 0', () => {
     const ev: SnmpCommunityEvidence = {
-      maxGuesses: 0, attempts: 0, failures: 0, candidatesPlanned: 12, candidatesTried: 0, usernamesTried: [],
+      maxGuesses: 0, attempts: 0, failures: 0, candidatesPlanned: 12, candidatesTried: 0, candidatesNotReached: 0, confirmations: 0, confirmation: { wrongPassword: 'not-run', again: 'not-run' }, unconfirmed: null, usernamesTried: [],
       negativeControl: 'not-run', stop: 'no-budget', vendorsMatched: [], lockoutPolicy: { ...lockoutPolicy([]) }, lockoutText: null,
       unsupported: null, skippedForAccountCap: 0, errors: [], found: null,
-      port: 161, version: null, sysDescr: null, sysName: null, requests: { v2c: 0, v1: 0 },
+      port: 161, version: null, sysDescr: null, sysName: null, requests: { v2c: 0, v1: 0 }, agent: { v3: 'silent', engineId: null, error: null },
     };
     expect(assessSnmpCommunity(ev)[0]?.status).toBe('not_tested');
   });

@@ -6,7 +6,7 @@ function evidence(over: Partial<SnmpEvidence> = {}): SnmpEvidence {
   return {
     port: 161, answered: true, version: '2c',
     values: { sysDescr: null, sysObjectID: null, sysName: null, sysLocation: null, sysContact: null },
-    attempts: [{ version: '2c', outcome: 'answered', message: null }], error: null, ...over,
+    attempts: [{ version: '2c', outcome: 'answered', message: null }], error: null, agent: null, ...over,
   };
 }
 
@@ -31,13 +31,15 @@ describe('snmp-disclosure assess', () => {
     expect(r[0]!.detail).not.toMatch(/where the device is/);
   });
 
-  it('passes when the agent answers without system data or does not answer the default community', () => {
+  it('passes when the agent answers without system data, or is there (SNMPv3) but ignores "public"; silence is not_tested', () => {
     expect(assessSnmp(evidence())[0]!.status).toBe('pass');
-    const silent = assessSnmp(evidence({
-      answered: false, version: null,
-      attempts: [{ version: '2c', outcome: 'timeout', message: null }, { version: '1', outcome: 'timeout', message: null }],
-    }));
-    expect(silent[0]).toMatchObject({ status: 'pass', confidence: 'medium' });
+    const timeouts = { answered: false, version: null, attempts: [{ version: '2c' as const, outcome: 'timeout' as const, message: null }, { version: '1' as const, outcome: 'timeout' as const, message: null }] };
+    const present = assessSnmp(evidence({ ...timeouts, agent: { v3: 'answered', engineId: '80001f8880', error: null } }));
+    expect(present[0]).toMatchObject({ status: 'pass', confidence: 'medium' });
+    expect(present[0]!.detail).toMatch(/SNMPv3 discovery/);
+    const silent = assessSnmp(evidence({ ...timeouts, agent: { v3: 'silent', engineId: null, error: null } }));
+    expect(silent[0]).toMatchObject({ status: 'not_tested' });
+    expect(silent[0]!.detail).toMatch(/Nothing answered on port 161\/udp/);
   });
 
   it('reports an error when no attempt could be made', () => {
@@ -86,10 +88,10 @@ beforeAll(async () => {
   snmp = ((await import(NET_SNMP)) as { default: NetSnmpAgentApi }).default;
 });
 
-async function startAgent(values: Record<string, string>): Promise<{ port: number; agent: Agent }> {
+async function startAgent(values: Record<string, string>, community = 'public'): Promise<{ port: number; agent: Agent }> {
   const port = await freeUdpPort();
   const agent = snmp.createAgent({ port, address: '127.0.0.1' }, () => undefined);
-  agent.getAuthorizer().addCommunity('public');
+  agent.getAuthorizer().addCommunity(community);
   const oids: Record<string, string> = { sysDescr: '1.3.6.1.2.1.1.1', sysContact: '1.3.6.1.2.1.1.4', sysName: '1.3.6.1.2.1.1.5', sysLocation: '1.3.6.1.2.1.1.6' };
   for (const [name, value] of Object.entries(values)) {
     agent.getMib().registerProvider({ name, type: snmp.MibProviderType.Scalar, oid: oids[name], scalarType: snmp.ObjectType.OctetString, maxAccess: snmp.MaxAccess['read-only'] });
@@ -145,7 +147,19 @@ describe('snmp-disclosure collect (net-snmp agent on 127.0.0.1)', () => {
     expect(relay.seen[0]).toBe(1);
   }, 10_000);
 
-  it('passes a silent port after two one-second attempts', async () => {
+  it('an agent that ignores "public" but answers SNMPv3 discovery: pass, with its engine ID', async () => {
+    const { port, agent } = await startAgent({ sysDescr: 'changed community' }, 'Long-Random-Community-7');
+    cleanups.push(() => agent.close());
+    const service = udpService(port, 'snmp');
+    const t = makeContext({ service, maxConnections: probe.meta.budget.maxConnections });
+    const ev = await probe.collect(t.ctx);
+    expect(ev.answered).toBe(false);
+    expect(ev.agent?.v3).toBe('answered');
+    expect(ev.agent?.engineId).toMatch(/^[0-9a-f]{10,64}$/);
+    expect(probe.assess(ev, assessInput(makeDevice('127.0.0.1', [service]), service))[0]!.status).toBe('pass');
+  }, 10_000);
+
+  it('a silent port (open|filtered, nothing answers) is not_tested, never pass', async () => {
     const port = await freeUdpPort();
     const quiet = dgram.createSocket('udp4');
     await new Promise<void>((resolve) => quiet.bind(port, '127.0.0.1', resolve));
@@ -154,6 +168,7 @@ describe('snmp-disclosure collect (net-snmp agent on 127.0.0.1)', () => {
     const ev = await probe.collect(t.ctx);
     expect(ev.answered).toBe(false);
     expect(ev.attempts.map((a) => a.outcome)).toEqual(['timeout', 'timeout']);
-    expect(probe.assess(ev, assessInput(t.ctx.device))[0]!.status).toBe('pass');
+    expect(ev.agent?.v3).toBe('silent');
+    expect(probe.assess(ev, assessInput(t.ctx.device))[0]!.status).toBe('not_tested');
   }, 10_000);
 });

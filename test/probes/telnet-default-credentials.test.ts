@@ -32,10 +32,12 @@ describe('telnet-default-credentials collect (fake Telnet service)', () => {
     expect(byCheck(results, 'telnet-accepts-any-password')?.status).toBe('pass');
     expect(byCheck(results, 'telnet-no-authentication')?.status).toBe('pass');
     expect(ev.negativeControl).toBe('rejected');
-    expect(ev.attempts).toBe(2);
-    expect(srv.attempts.map((a) => a.outcome)).toEqual(['failure', 'shell']);
-    expect(srv.connections).toBe(2);
-    expect(connections).toBe(2);
+    // Negative control, the default, then the confirmation on new connections: a wrong password for root, the default again.
+    expect(ev.attempts).toBe(4);
+    expect(ev.confirmations).toBe(2);
+    expect(srv.attempts.map((a) => a.outcome)).toEqual(['failure', 'shell', 'failure', 'shell']);
+    expect(srv.connections).toBe(4);
+    expect(connections).toBe(4);
     expect(ev.banner).toContain('IPC-HFW4431R-Z');
     expect(JSON.stringify(d?.evidence)).not.toContain('vizxv');
   });
@@ -60,7 +62,8 @@ describe('telnet-default-credentials collect (fake Telnet service)', () => {
   it('a "#" that appears after the password but never answers is not a login (false success)', async () => {
     const { results, ev } = await scan({ acceptAny: true, deadShell: true }, { maxGuesses: 3 });
     expect(byCheck(results, 'telnet-accepts-any-password')?.status).toBe('pass');
-    expect(byCheck(results, 'telnet-default-credentials')?.status).toBe('pass');
+    // Nothing logged in, and a budget of 3 leaves candidates untried: partly checked.
+    expect(byCheck(results, 'telnet-default-credentials')?.status).toBe('partial');
     expect(ev.unconfirmedShells).toBe(3);
   });
 
@@ -68,7 +71,7 @@ describe('telnet-default-credentials collect (fake Telnet service)', () => {
     const { results, ev } = await scan({ banner: '##########\r\n# DVR #\r\nVersion 1.0 >\r\n', accounts: { admin: 'x-not-in-lists' } }, { maxGuesses: 2 });
     expect(ev.firstScreen).toBe('login-prompt');
     expect(byCheck(results, 'telnet-no-authentication')?.status).toBe('pass');
-    expect(byCheck(results, 'telnet-default-credentials')?.status).toBe('pass');
+    expect(byCheck(results, 'telnet-default-credentials')?.status).toBe('partial'); // budget 2: not a login, not all tried
   });
 
   it('handles password-only prompts: only passwords are typed, and the credential has no user name', async () => {
@@ -86,7 +89,7 @@ describe('telnet-default-credentials collect (fake Telnet service)', () => {
     expect(ev.stop).toBe('lockout');
     expect(ev.lockoutText).toMatch(/too many/i);
     expect(srv.attempts.filter((a) => a.outcome === 'failure')).toHaveLength(2);
-    expect(byCheck(results, 'telnet-default-credentials')?.status).toBe('info');
+    expect(byCheck(results, 'telnet-default-credentials')?.status).toBe('partial');
   });
 
   it('never makes more login attempts than the budget', async () => {
@@ -104,7 +107,7 @@ describe('telnet-default-credentials collect (fake Telnet service)', () => {
 
 describe('telnet-default-credentials assess (hand-built evidence)', () => {
   const base: TelnetEvidence = {
-    maxGuesses: 10, attempts: 3, failures: 2, candidatesPlanned: 70, candidatesTried: 2, usernamesTried: ['iotcopx', 'root'],
+    maxGuesses: 10, attempts: 3, failures: 2, candidatesPlanned: 70, candidatesTried: 2, candidatesNotReached: 0, confirmations: 0, confirmation: { wrongPassword: 'not-run', again: 'not-run' }, unconfirmed: null, usernamesTried: ['iotcopx', 'root'],
     negativeControl: 'rejected', stop: 'exhausted', vendorsMatched: [], lockoutPolicy: { ...lockoutPolicy([]) }, lockoutText: null,
     unsupported: null, skippedForAccountCap: 0, errors: [], found: null,
     port: 23, firstScreen: 'login-prompt', mode: 'login-password', noAuthentication: false, shellPrompt: null, banner: null, unconfirmedShells: 0,
@@ -117,8 +120,8 @@ describe('telnet-default-credentials assess (hand-built evidence)', () => {
       { stop: 'accepts-any', negativeControl: 'accepted', candidatesTried: 0 },
       { noAuthentication: true, stop: 'accepts-any', negativeControl: 'accepted', firstScreen: 'shell-prompt', shellPrompt: '#' },
       { stop: 'lockout', lockoutText: 'Too many failures' },
-      { stop: 'error', candidatesTried: 0, negativeControl: 'error', firstScreen: 'none', errors: [{ kind: 'refused', message: 'refused' }] },
-      { stop: 'no-budget', attempts: 0, candidatesTried: 0, negativeControl: 'not-run', firstScreen: 'none' },
+      { stop: 'error', candidatesTried: 0, candidatesNotReached: 0, confirmations: 0, confirmation: { wrongPassword: 'not-run', again: 'not-run' }, unconfirmed: null, negativeControl: 'error', firstScreen: 'none', errors: [{ kind: 'refused', message: 'refused' }] },
+      { stop: 'no-budget', attempts: 0, candidatesTried: 0, candidatesNotReached: 0, confirmations: 0, confirmation: { wrongPassword: 'not-run', again: 'not-run' }, unconfirmed: null, negativeControl: 'not-run', firstScreen: 'none' },
     ];
     for (const o of outcomes) {
       const rs = assessTelnet({ ...base, ...o });
@@ -136,7 +139,7 @@ describe('telnet-default-credentials assess (hand-built evidence)', () => {
   });
 
   it('a connection error before any prompt is an error for all checks', () => {
-    const rs = assessTelnet({ ...base, stop: 'error', attempts: 1, failures: 0, candidatesTried: 0, negativeControl: 'error', firstScreen: 'none', errors: [{ kind: 'refused', message: 'refused' }] });
+    const rs = assessTelnet({ ...base, stop: 'error', attempts: 1, failures: 0, candidatesTried: 0, candidatesNotReached: 0, confirmations: 0, confirmation: { wrongPassword: 'not-run', again: 'not-run' }, unconfirmed: null, negativeControl: 'error', firstScreen: 'none', errors: [{ kind: 'refused', message: 'refused' }] });
     expect(rs.map((r) => r.status)).toEqual(['error', 'error', 'error']);
   });
 

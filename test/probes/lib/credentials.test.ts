@@ -24,6 +24,7 @@ function options(attempt: (c: Candidate, step: string) => AttemptOutcome, over: 
     now: () => 0,
     deadlineAt: 1_000_000,
     attemptMs: 1,
+    wrongPassword: () => 'Qwrong7',
     ...over,
   };
 }
@@ -97,10 +98,13 @@ describe('runGuesses', () => {
   it('runs the negative control first, then candidates, and stops at the first success', async () => {
     const seen: string[] = [];
     const run = await runGuesses(options((x, step) => { seen.push(`${step}:${x.username}/${x.password}`); return x.password === '1234' ? { kind: 'success' } : { kind: 'failure' }; }));
-    expect(seen).toEqual(['negative-control:iotcoprandom/Qrandom7', 'guess:admin/admin', 'guess:admin/1234']);
+    // After the success, the confirmation: a wrong password for that user, then the credential again.
+    expect(seen).toEqual(['negative-control:iotcoprandom/Qrandom7', 'guess:admin/admin', 'guess:admin/1234', 'confirm-wrong:admin/Qwrong7', 'confirm-again:admin/1234']);
     expect(run.stop).toBe('success');
     expect(run.found?.attempt).toBe(3);
-    expect(run.attempts).toBe(3);
+    expect(run.attempts).toBe(5);
+    expect(run.confirmations).toBe(2);
+    expect(run.confirmation).toEqual({ wrongPassword: 'rejected', again: 'succeeded' });
     expect(run.negativeControl).toBe('rejected');
   });
 
@@ -143,9 +147,12 @@ describe('runGuesses', () => {
   it('cautious: after a default works, the negative control decides between "default" and "accepts any"', async () => {
     const seen: string[] = [];
     const ok = await runGuesses(options((x, step) => { seen.push(`${step}:${x.password}`); return x.password === 'admin' ? { kind: 'success' } : { kind: 'failure' }; }, { policy: lockoutPolicy(['locks']) }));
-    expect(seen).toEqual(['guess:admin', 'negative-control:Qrandom7']);
+    // The confirm-wrong attempt plays the negative control's part: one wrong login in all.
+    expect(seen).toEqual(['guess:admin', 'confirm-wrong:Qwrong7', 'confirm-again:admin']);
     expect(ok.stop).toBe('success');
-    expect(ok.negativeControl).toBe('rejected');
+    expect(ok.negativeControl).toBe('not-run');
+    expect(ok.confirmation.wrongPassword).toBe('rejected');
+    expect(ok.failures).toBe(1);
     expect(ok.found?.attempt).toBe(1);
     const any = await runGuesses(options(() => ({ kind: 'success' }), { policy: lockoutPolicy(['locks']) }));
     expect(any.stop).toBe('accepts-any');
@@ -215,11 +222,64 @@ describe('runGuesses', () => {
   });
 });
 
+describe('runGuesses: confirmation and allowances', () => {
+  it('fail-open: wrong logins rejected, then anything accepted — unreliable, never a credential', async () => {
+    let n = 0;
+    // Rejects the first 3 logins, then lets anything in (a backend that times out to "allow").
+    const run = await runGuesses(options(() => { n += 1; return n > 3 ? { kind: 'success' } : { kind: 'failure' }; }));
+    expect(run.stop).toBe('unreliable');
+    expect(run.found).toBeUndefined();
+    expect(run.unconfirmed).toEqual({ attempt: 4, username: 'root' });
+    expect(run.confirmation.wrongPassword).toBe('accepted');
+    expect(run.attempts).toBe(5);
+  });
+
+  it('a credential that does not log in a second time is unreliable', async () => {
+    const run = await runGuesses(options((x, step) => (x.password === '1234' && step === 'guess' ? { kind: 'success' } : { kind: 'failure' })));
+    expect(run.stop).toBe('unreliable');
+    expect(run.found).toBeUndefined();
+    expect(run.confirmation).toEqual({ wrongPassword: 'rejected', again: 'failed' });
+  });
+
+  it('the confirmation is outside the guess budget: a success on the last guess is still confirmed', async () => {
+    const seen: string[] = [];
+    const run = await runGuesses(options((x, step) => { seen.push(step); return x.password === '1234' ? { kind: 'success' } : { kind: 'failure' }; }, { maxAttempts: 3 }));
+    expect(seen).toEqual(['negative-control', 'guess', 'guess', 'confirm-wrong', 'confirm-again']);
+    expect(run.stop).toBe('success');
+    expect(run.attempts - run.confirmations).toBe(3);
+  });
+
+  it('no time left for the confirmation: reported, but not as verified', async () => {
+    let t = 0;
+    const run = await runGuesses(options((x) => { t += 10; return x.password === 'admin' ? { kind: 'success' } : { kind: 'failure' }; }, { now: () => t, deadlineAt: 20, attemptMs: 5 }));
+    expect(run.stop).toBe('success');
+    expect(run.confirmation).toEqual({ wrongPassword: 'not-run', again: 'not-run' });
+    const ev = guessEvidence(run, { candidates: [], matched: [], lockoutReasons: [] }, 10);
+    const [d] = assessGuesses(ev, { defaultCheck: 'd', label: 'X', anyTitle: 'any', cleartext: false });
+    expect(d).toMatchObject({ status: 'fail', confidence: 'medium' });
+    expect(d?.detail).toMatch(/could not be completed/);
+  });
+
+  it("the owner's allowance replaces the per-account cap and the cautious total", async () => {
+    const cands = [c('admin', '1'), c('admin', '2'), c('admin', '3'), c('admin', '4'), c('admin', '5')];
+    const tried: string[] = [];
+    const run = await runGuesses(options((x, step) => { if (step === 'guess') tried.push(x.password); return { kind: 'failure' }; }, { candidates: cands, maxFailuresPerAccount: 5 }));
+    // 5 wrong passwords for "admin" allowed (the default is 3); the negative control uses a random user name.
+    expect(tried).toEqual(['1', '2', '3', '4', '5']);
+    expect(run.skippedForAccountCap).toBe(0);
+    expect(run.stop).toBe('exhausted');
+    const cautious = await runGuesses(options(() => ({ kind: 'failure' }), { candidates: cands, policy: lockoutPolicy(['locks']), maxFailuresPerAccount: 4 }));
+    expect(cautious.policy.maxFailures).toBe(4);
+    expect(cautious.failures).toBe(3); // one of the 4 stays reserved for the confirm-wrong attempt
+  });
+});
+
 describe('evidence and assessment', () => {
   const plan: CandidatePlan = { candidates: [c('admin', 'admin', 'vendor')], matched: [], lockoutReasons: [] };
   const base = (over: Partial<GuessRun>): GuessRun => ({
-    attempts: 2, failures: 1, candidatesTried: 1, usernamesTried: ['iotcoprandom', 'admin'], negativeControl: 'rejected',
-    stop: 'exhausted', errors: [], skippedForAccountCap: 0, policy: lockoutPolicy([]), ...over,
+    attempts: 2, confirmations: 0, failures: 1, candidatesTried: 1, usernamesTried: ['iotcoprandom', 'admin'], negativeControl: 'rejected',
+    stop: 'exhausted', errors: [], skippedForAccountCap: 0, policy: lockoutPolicy([]),
+    confirmation: { wrongPassword: 'not-run', again: 'not-run' }, ...over,
   });
   const labels = { defaultCheck: 'x-default-credentials', anyCheck: 'x-accepts-any-password', label: 'X', anyTitle: 'X accepts any', cleartext: true };
 
@@ -251,10 +311,39 @@ describe('evidence and assessment', () => {
     expect(err[0]?.error).toEqual({ kind: 'timeout', message: 'slow' });
   });
 
-  it('a lockout is reported as info (not pass, not fail) with the text', () => {
+  it('a lockout is reported as partly checked (not pass, not fail) with the text', () => {
     const rs = assessGuesses(guessEvidence(base({ stop: 'lockout', lockoutText: 'Account locked for 60 seconds' }), plan, 10), labels);
-    expect(rs[0]).toMatchObject({ status: 'info', confidence: 'low' });
+    expect(rs[0]).toMatchObject({ status: 'partial', confidence: 'low' });
     expect(rs[0]?.detail).toContain('Account locked');
+  });
+
+  it('coverage: nothing worked but candidates were skipped or not reached — partly checked, never pass', () => {
+    const five: CandidatePlan = { candidates: [c('admin', '1'), c('admin', '2'), c('admin', '3'), c('admin', '4'), c('root', 'x')], matched: [], lockoutReasons: [] };
+    const capped = guessEvidence(base({ candidatesPlanned: 5, candidatesTried: 4, skippedForAccountCap: 1, failures: 5 }), five, 10);
+    const [d, any] = assessGuesses(capped, labels);
+    expect(d).toMatchObject({ status: 'partial', title: 'Default-credential check only partly done' });
+    expect(d?.detail).toMatch(/tried 4 of 5 planned candidates; 1 skipped to avoid locking an account/);
+    expect(d?.detail).toMatch(/maxFailuresPerAccount/);
+    expect(any?.status).toBe('pass');
+    const budget = guessEvidence(base({ candidatesPlanned: 5, candidatesTried: 2, stop: 'budget' }), five, 3);
+    expect(budget.candidatesNotReached).toBe(3);
+    const [b] = assessGuesses(budget, labels);
+    expect(b?.status).toBe('partial');
+    expect(b?.detail).toMatch(/3 not reached because the guess budget was used up/);
+    expect(b?.detail).toMatch(/--max-guesses 6/);
+    const all = guessEvidence(base({ candidatesPlanned: 5, candidatesTried: 5 }), five, 10);
+    expect(assessGuesses(all, labels)[0]?.status).toBe('pass');
+  });
+
+  it('unreliable: a fail-open login fails "accepts any", a flaky one is not_tested; neither carries a credential', () => {
+    const open = guessEvidence(base({ stop: 'unreliable', unconfirmed: { attempt: 4, username: 'root' }, confirmation: { wrongPassword: 'accepted', again: 'not-run' } }), plan, 10);
+    const rs = assessGuesses(open, labels);
+    expect(rs.map((r) => [r.check, r.status])).toEqual([['x-accepts-any-password', 'fail'], ['x-default-credentials', 'not_applicable']]);
+    expect(rs[0]?.detail).toMatch(/fails open/);
+    const flaky = guessEvidence(base({ stop: 'unreliable', unconfirmed: { attempt: 2, username: 'admin' }, confirmation: { wrongPassword: 'rejected', again: 'failed' } }), plan, 10);
+    const fr = assessGuesses(flaky, labels);
+    expect(fr[0]).toMatchObject({ check: 'x-default-credentials', status: 'not_tested', title: 'Authentication unreliable: a login worked once but not again' });
+    expect([...rs, ...fr].some((r) => r.credential)).toBe(false);
   });
 
   it('no password login at all: the probe decides pass or not_applicable', () => {

@@ -1,0 +1,215 @@
+/**
+ * Candidates for the default-credential probes (pure): which vendor entries of src/data/credentials.json
+ * match a device (vendor, model, MAC vendor, HTTP realm/title/Server, banners), and the ordered,
+ * de-duplicated candidate list — owner pairs (targets.yaml), vendor pairs, derived passwords (from the MAC
+ * or serial number the device discloses), the Mirai set (telnet), the generic list. docs/CREDENTIALS.md.
+ */
+import { randomBytes } from 'node:crypto';
+import type { CredentialPair, DeviceConfig } from '../contract.js';
+import type { Device, Service } from '../../report/model.js';
+import {
+  MATCH_INPUT_CHARS, credentialDb,
+  type CompiledVendor, type CredentialDb, type CredentialService, type TemplateField,
+} from '../../data/credentials.js';
+
+export type CandidateOrigin = 'owner' | 'vendor' | 'derived' | 'mirai' | 'generic';
+
+export interface Candidate {
+  username: string;
+  password: string;
+  origin: CandidateOrigin;
+  /** Where the pair comes from (data source text, "targets.yaml"), capped. */
+  source: string;
+  /** Data entry id (vendor id, derived id), when there is one. */
+  ref?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Device signals and vendor matching
+
+export interface DeviceSignals {
+  vendor?: string;
+  model?: string;
+  macVendor?: string;
+  /** 12 upper-case hex digits, when the MAC is known and not randomised. */
+  mac?: string;
+  serial?: string;
+  /** Free text that may name the vendor: realm, title, Server, banners, products, host names (each capped). */
+  texts: string[];
+}
+
+const MAX_TEXTS = 32;
+
+function capStr(s: string | undefined | null): string | undefined {
+  if (typeof s !== 'string') return undefined;
+  const t = s.slice(0, MATCH_INPUT_CHARS).trim();
+  return t === '' ? undefined : t;
+}
+
+/** Normalised MAC (12 upper-case hex digits) or undefined. */
+export function normaliseMac(mac: string | undefined): string | undefined {
+  if (!mac) return undefined;
+  const hex = mac.slice(0, 64).replace(/[^0-9a-fA-F]/g, '').toUpperCase();
+  return hex.length === 12 ? hex : undefined;
+}
+
+/** Signals of a device for vendor matching, plus extra text the probe saw itself (realm, title, banner). */
+export function signalsOf(device: Device, service?: Service, extra: readonly (string | undefined | null)[] = [], config?: DeviceConfig): DeviceSignals {
+  const texts: string[] = [];
+  const add = (s: string | undefined | null): void => {
+    const c = capStr(s);
+    if (c !== undefined && texts.length < MAX_TEXTS && !texts.includes(c)) texts.push(c);
+  };
+  for (const e of extra) add(e);
+  add(device.identification.model);
+  add(device.identification.friendlyName);
+  add(config?.model);
+  for (const h of device.hostnames.slice(0, 4)) add(h);
+  const services = service ? [service, ...device.services.filter((s) => s !== service)] : device.services;
+  for (const s of services.slice(0, 16)) { add(s.product); add(s.banner); add(s.extraInfo); }
+  const sig: DeviceSignals = { texts };
+  const vendor = capStr(config?.vendor) ?? capStr(device.identification.vendor);
+  if (vendor !== undefined) sig.vendor = vendor;
+  const model = capStr(config?.model) ?? capStr(device.identification.model);
+  if (model !== undefined) sig.model = model;
+  const macVendor = capStr(device.macVendor);
+  if (macVendor !== undefined) sig.macVendor = macVendor;
+  const mac = device.macRandomised ? undefined : normaliseMac(device.mac);
+  if (mac !== undefined) sig.mac = mac;
+  const serial = capStr(device.identification.serial);
+  if (serial !== undefined && /^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/.test(serial)) sig.serial = serial;
+  return sig;
+}
+
+export interface VendorMatch { vendor: CompiledVendor; via: 'vendor' | 'mac-vendor' | 'text' }
+
+/** Vendor entries that match the signals, in data order, each with the first signal that matched. */
+export function matchVendors(db: CredentialDb, s: DeviceSignals): VendorMatch[] {
+  const out: VendorMatch[] = [];
+  for (const v of db.vendors) {
+    if (v.re.vendor && s.vendor !== undefined && v.re.vendor.test(s.vendor)) out.push({ vendor: v, via: 'vendor' });
+    else if (v.re.macVendor && s.macVendor !== undefined && v.re.macVendor.test(s.macVendor)) out.push({ vendor: v, via: 'mac-vendor' });
+    else if (v.re.text && s.texts.some((t) => v.re.text!.test(t))) out.push({ vendor: v, via: 'text' });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Candidates
+
+/** Value of a template field from the signals, or undefined when the device did not disclose it. */
+export function templateValue(field: TemplateField, s: DeviceSignals): string | undefined {
+  switch (field) {
+    case 'serial': return s.serial;
+    case 'serial6': return s.serial && s.serial.length > 6 ? s.serial.slice(-6) : undefined;
+    case 'serial8': return s.serial && s.serial.length > 8 ? s.serial.slice(-8) : undefined;
+    case 'mac6': return s.mac?.slice(-6);
+    case 'mac6l': return s.mac?.slice(-6).toLowerCase();
+    case 'mac8': return s.mac?.slice(-8);
+    case 'mac12': return s.mac;
+    case 'mac12l': return s.mac?.toLowerCase();
+  }
+}
+
+/** Fills a template ("{serial}", "admin{mac6}"), or undefined when a field is unknown for this device. */
+export function deriveFromTemplate(template: string, s: DeviceSignals): string | undefined {
+  let missing = false;
+  const out = template.replace(/\{([a-z0-9]+)\}/g, (_, f: string) => {
+    const v = templateValue(f as TemplateField, s);
+    if (v === undefined) missing = true;
+    return v ?? '';
+  });
+  return missing ? undefined : out;
+}
+
+export interface CandidateInput {
+  service: CredentialService;
+  signals: DeviceSignals;
+  /** Owner pairs for this service (see ownerPairs). */
+  owner: readonly CredentialPair[];
+  db?: CredentialDb;
+  /** Password-only logins (a telnet that asks only for a password): de-duplicate on the password. */
+  passwordOnly?: boolean;
+  /** User names that belong to another check (FTP "anonymous"): never tried here. */
+  excludeUsernames?: readonly string[];
+}
+
+export interface CandidatePlan {
+  candidates: Candidate[];
+  matched: VendorMatch[];
+  /** Why the service should be treated as one that locks (vendor data). */
+  lockoutReasons: string[];
+}
+
+function shortSource(s: string): string {
+  return s.length > 240 ? `${s.slice(0, 237)}...` : s;
+}
+
+/** The ordered candidate list for one service of one device. */
+export function buildCandidates(input: CandidateInput): CandidatePlan {
+  const db = input.db ?? credentialDb();
+  const matched = matchVendors(db, input.signals);
+  const out: Candidate[] = [];
+  const seen = new Set<string>();
+  const excluded = new Set((input.excludeUsernames ?? []).map((u) => u.toLowerCase()));
+  const push = (c: Candidate): void => {
+    if (excluded.has(c.username.toLowerCase())) return;
+    const key = input.passwordOnly ? `\u0000${c.password}` : `${c.username}\u0000${c.password}`;
+    if (seen.has(key)) return;
+    seen.add(key);
+    out.push(c);
+  };
+  for (const p of input.owner) push({ username: p.username, password: p.password, origin: 'owner', source: 'targets.yaml' });
+  for (const m of matched) {
+    for (const p of m.vendor.pairs) {
+      if (p.services.includes(input.service)) push({ username: p.username, password: p.password, origin: 'vendor', source: shortSource(p.source), ref: m.vendor.id });
+    }
+  }
+  const matchedIds = new Set(matched.map((m) => m.vendor.id));
+  const derived = [
+    ...db.file.derived.filter((d) => d.vendor !== undefined && matchedIds.has(d.vendor)),
+    ...db.file.derived.filter((d) => d.vendor === undefined),
+  ];
+  for (const d of derived) {
+    if (!d.services.includes(input.service)) continue;
+    const password = deriveFromTemplate(d.template, input.signals);
+    if (password !== undefined && password !== '') push({ username: d.username, password, origin: 'derived', source: shortSource(d.source), ref: d.id });
+  }
+  if (input.service === 'telnet') {
+    for (const p of db.file.mirai.pairs) push({ username: p.username, password: p.password, origin: 'mirai', source: shortSource(db.file.mirai.source) });
+  }
+  for (const p of db.file.generic) {
+    if (p.services.includes(input.service)) push({ username: p.username, password: p.password, origin: 'generic', source: shortSource(p.source) });
+  }
+  const lockoutReasons = matched
+    .filter((m) => m.vendor.lockout?.services.includes(input.service))
+    .map((m) => `${m.vendor.name}: ${m.vendor.lockout?.note ?? ''}`);
+  return { candidates: out, matched, lockoutReasons };
+}
+
+/**
+ * Owner pairs for a service: ctx.credentials (targets.yaml), minus those the owner tied to another service
+ * (`service:` in targets.yaml; names like "http", "https", "web", "ssh" are understood loosely).
+ */
+export function ownerPairs(credentials: readonly CredentialPair[], config: DeviceConfig | undefined, service: CredentialService): CredentialPair[] {
+  const tied = config?.credentials ?? [];
+  const aliases: Record<CredentialService, string[]> = {
+    ssh: ['ssh', 'sftp'], telnet: ['telnet'], http: ['http', 'https', 'web', 'www'], ftp: ['ftp', 'ftps'],
+    mqtt: ['mqtt', 'mqtts', 'secure-mqtt'], rtsp: ['rtsp'], snmp: ['snmp'],
+  };
+  return credentials.filter((c) => {
+    const entry = tied.find((t) => t.username === c.username && t.password === c.password);
+    if (!entry?.service) return true;
+    return aliases[service].includes(entry.service.trim().toLowerCase());
+  });
+}
+
+/** A credential no device has: the negative control. */
+export function randomCredential(random: (n: number) => Buffer = randomBytes): Candidate {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+  const bytes = random(22);
+  let password = '';
+  for (let i = 0; i < 18; i++) password += alphabet[(bytes[i] ?? 0) % alphabet.length];
+  const user = `iotcop${[...bytes.subarray(18, 22)].map((b) => b.toString(16).padStart(2, '0')).join('')}`;
+  return { username: user, password: `Q${password}7`, origin: 'generic', source: 'negative control (random)' };
+}

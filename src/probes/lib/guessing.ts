@@ -1,0 +1,275 @@
+/**
+ * The one guessing engine of every credential probe (pure apart from the attempt function the probe
+ * passes in): negative control, candidates in order, one attempt per call, a delay between attempts, the
+ * guess budget, the lockout policy, and — before any success is reported — the confirmation step
+ * (docs/CREDENTIALS.md "Confirmation"). Stops at the first confirmed success or on any lockout sign.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ErrorKind } from '../../report/model.js';
+import { classifyError } from '../../net/errors.js';
+import { lockoutPolicy, makeCautious, type LockoutPolicy } from './lockout.js';
+import type { Candidate, CandidatePlan } from './candidates.js';
+import type { ProbeContext } from '../contract.js';
+
+export type AttemptOutcome =
+  | { kind: 'success' }
+  | { kind: 'failure'; hint?: string; remaining?: number }
+  | { kind: 'lockout'; text: string }
+  | { kind: 'unsupported'; reason: string }
+  | { kind: 'error'; errorKind: ErrorKind; message: string };
+
+export type StopReason =
+  | 'success' | 'accepts-any' | 'unreliable' | 'budget' | 'exhausted' | 'lockout' | 'lockout-risk' | 'error' | 'deadline'
+  | 'unsupported' | 'no-budget';
+
+/**
+ * What the attempt is for. `confirm-wrong` (the found user name with a fresh random password) and
+ * `confirm-again` (the found credential once more, on a new connection) are the confirmation step.
+ */
+export type AttemptStep = 'negative-control' | 'guess' | 'confirm-wrong' | 'confirm-again';
+
+export interface GuessOptions {
+  negativeControl: Candidate;
+  candidates: readonly Candidate[];
+  /**
+   * Called once after the negative control was rejected, for probes that learn something on that first
+   * connection (a banner naming the vendor, a password-only prompt): the candidates and policy to use.
+   */
+  replan?: () => { candidates: readonly Candidate[]; policy: LockoutPolicy };
+  /** Guesses allowed, the negative control included (ctx.settings.maxGuesses); the confirmation step is extra. */
+  maxAttempts: number;
+  policy: LockoutPolicy;
+  attempt(c: Candidate, step: AttemptStep): Promise<AttemptOutcome>;
+  sleep(ms: number): Promise<void>;
+  delayMs: number;
+  now(): number;
+  /** No attempt starts unless it can finish (attemptMs) before this time (epoch ms). */
+  deadlineAt: number;
+  attemptMs: number;
+  /** Random password for the confirm-wrong attempt (tests pass a fixed one). */
+  wrongPassword?: () => string;
+  /**
+   * The owner's allowance (maxFailuresPerAccount in targets.yaml): wrong passwords per user name, and in
+   * total on a service that looks like it locks. Replaces the cautious defaults for this device.
+   */
+  maxFailuresPerAccount?: number;
+}
+
+/** The engine options every credential probe takes from its context: budget, delay, clock, allowance. */
+export function fromContext(ctx: ProbeContext): Pick<GuessOptions, 'maxAttempts' | 'sleep' | 'delayMs' | 'now' | 'maxFailuresPerAccount'> {
+  return {
+    maxAttempts: ctx.settings.maxGuesses,
+    sleep: (ms) => ctx.sleep(ms),
+    delayMs: ctx.settings.attemptDelayMs,
+    now: Date.now,
+    ...(ctx.settings.maxFailuresPerAccount !== undefined ? { maxFailuresPerAccount: ctx.settings.maxFailuresPerAccount } : {}),
+  };
+}
+
+/** The policy with the owner's allowance applied. */
+export function withAllowance(policy: LockoutPolicy, allowance: number | undefined): LockoutPolicy {
+  if (allowance === undefined) return policy;
+  return { ...policy, maxFailuresPerAccount: allowance, maxFailures: policy.maxFailures === null ? null : Math.max(policy.maxFailures, allowance) };
+}
+
+/** Outcome of the two confirmation attempts after a candidate worked. */
+export type Confirmation = {
+  /** The found user name with a fresh random password: must be rejected. */
+  wrongPassword: 'rejected' | 'accepted' | 'error' | 'skipped' | 'not-run';
+  /** The found credential again on a new connection: must succeed. */
+  again: 'succeeded' | 'failed' | 'error' | 'not-run';
+};
+
+export interface GuessRun {
+  /** Login attempts made: the negative control, the guesses and the confirmation step. */
+  attempts: number;
+  /** Of those, the confirmation attempts (outside the guess budget). */
+  confirmations: number;
+  failures: number;
+  /** Candidates the run had (after a replan); unset when the run never started. */
+  candidatesPlanned?: number;
+  candidatesTried: number;
+  usernamesTried: string[];
+  negativeControl: 'rejected' | 'accepted' | 'error' | 'unsupported' | 'not-run';
+  stop: StopReason;
+  /** 1-based attempt number and candidate of the confirmed success. */
+  found?: { attempt: number; candidate: Candidate };
+  /** A candidate that logged in once but failed the confirmation (stop `unreliable` or `accepts-any`). */
+  unconfirmed?: { attempt: number; username: string };
+  confirmation: Confirmation;
+  lockoutText?: string;
+  unsupported?: string;
+  errors: { kind: ErrorKind; message: string }[];
+  skippedForAccountCap: number;
+  policy: LockoutPolicy;
+}
+
+/** A run that never started (no login page, no recipe): the probe says why in `unsupported`. */
+export function emptyRun(stop: StopReason, policy: LockoutPolicy): GuessRun {
+  return {
+    attempts: 0, confirmations: 0, failures: 0, candidatesTried: 0, usernamesTried: [], negativeControl: 'not-run',
+    stop, errors: [], skippedForAccountCap: 0, policy, confirmation: { wrongPassword: 'not-run', again: 'not-run' },
+  };
+}
+
+function isAbort(e: unknown): boolean {
+  return classifyError(e) === 'aborted';
+}
+
+function randomPassword(): string {
+  return `Q${randomBytes(12).toString('base64url')}7`;
+}
+
+/**
+ * The guessing loop. Normally the negative control runs first. On a service that looks like it locks
+ * (cautious policy, decided before the first attempt) it is deferred: the candidates go first, within
+ * `maxFailures - 1` wrong logins, and the confirm-wrong attempt after a success plays its part. Any failed
+ * candidate already proves that not every password is accepted. That keeps a scan of a device that counts
+ * every wrong login at one or two failures.
+ *
+ * Confirmation (docs/CREDENTIALS.md): a candidate that logs in is reported only after (1) the same user
+ * name with a fresh random password is rejected and (2) the candidate logs in again on a new connection.
+ * A wrong password accepted after wrong logins were rejected means the login fails open (`unreliable`);
+ * accepted when nothing was ever rejected, it accepts anything (`accepts-any`); a credential that does not
+ * work twice is `unreliable`. Neither is ever reported as a default credential.
+ */
+export async function runGuesses(o: GuessOptions): Promise<GuessRun> {
+  const run = emptyRun('exhausted', withAllowance(o.policy, o.maxFailuresPerAccount));
+  const perAccount = new Map<string, number>();
+  const noteUser = (u: string): void => { if (!run.usernamesTried.includes(u) && run.usernamesTried.length < 32) run.usernamesTried.push(u); };
+  const attempt = async (c: Candidate, step: AttemptStep): Promise<AttemptOutcome> => {
+    run.attempts += 1;
+    if (step === 'confirm-wrong' || step === 'confirm-again') run.confirmations += 1;
+    else noteUser(c.username);
+    try {
+      return await o.attempt(c, step);
+    } catch (e) {
+      if (isAbort(e)) throw e;
+      return { kind: 'error', errorKind: classifyError(e), message: (e instanceof Error ? e.message : String(e)).slice(0, 200) };
+    }
+  };
+  const failed = (c: Candidate, r: Extract<AttemptOutcome, { kind: 'failure' }>): void => {
+    run.failures += 1;
+    perAccount.set(c.username, (perAccount.get(c.username) ?? 0) + 1);
+    if (r.hint !== undefined) run.policy = withAllowance(makeCautious(run.policy, `the device said: ${r.hint}`), o.maxFailuresPerAccount);
+  };
+  /** Runs the negative control; returns true when the run must stop (run.stop set). */
+  const negativeControl = async (): Promise<boolean> => {
+    const nc = await attempt(o.negativeControl, 'negative-control');
+    switch (nc.kind) {
+      case 'success': run.negativeControl = 'accepted'; run.stop = 'accepts-any'; return true;
+      case 'lockout': run.negativeControl = 'error'; run.stop = 'lockout'; run.lockoutText = nc.text; return true;
+      case 'unsupported': run.negativeControl = 'unsupported'; run.stop = 'unsupported'; run.unsupported = nc.reason; return true;
+      case 'error': run.negativeControl = 'error'; run.stop = 'error'; run.errors.push({ kind: nc.errorKind, message: nc.message }); return true;
+      case 'failure':
+        run.negativeControl = 'rejected';
+        failed(o.negativeControl, nc);
+        if (nc.remaining !== undefined && nc.remaining <= 1) { run.stop = 'lockout-risk'; return true; }
+        return false;
+    }
+  };
+  const canStart = (): boolean => o.now() + o.delayMs + o.attemptMs <= o.deadlineAt;
+  /** The confirmation step after candidate c logged in on attempt `at`; sets run.stop and found/unconfirmed. */
+  const confirm = async (c: Candidate, at: number): Promise<void> => {
+    const rejectedBefore = run.failures > 0;
+    const failureLeft = run.policy.maxFailures === null || run.failures < run.policy.maxFailures;
+    if (!failureLeft) run.confirmation.wrongPassword = 'skipped';
+    else if (canStart()) {
+      await o.sleep(o.delayMs);
+      const wrong: Candidate = { ...c, password: (o.wrongPassword ?? randomPassword)(), origin: 'generic', source: 'confirmation (random wrong password)' };
+      const r = await attempt(wrong, 'confirm-wrong');
+      if (r.kind === 'success') {
+        run.confirmation.wrongPassword = 'accepted';
+        run.unconfirmed = { attempt: at, username: c.username };
+        run.stop = rejectedBefore ? 'unreliable' : 'accepts-any';
+        return;
+      }
+      if (r.kind === 'failure') { run.confirmation.wrongPassword = 'rejected'; failed(wrong, r); }
+      else {
+        run.confirmation.wrongPassword = 'error';
+        if (r.kind === 'lockout') run.lockoutText = r.text;
+        else if (r.kind === 'error') run.errors.push({ kind: r.errorKind, message: r.message });
+      }
+    }
+    if (canStart()) {
+      await o.sleep(o.delayMs);
+      const r = await attempt(c, 'confirm-again');
+      if (r.kind === 'failure') {
+        run.confirmation.again = 'failed';
+        run.unconfirmed = { attempt: at, username: c.username };
+        run.stop = 'unreliable';
+        return;
+      }
+      run.confirmation.again = r.kind === 'success' ? 'succeeded' : 'error';
+      if (r.kind === 'error') run.errors.push({ kind: r.errorKind, message: r.message });
+    }
+    run.found = { attempt: at, candidate: c };
+    run.stop = 'success';
+  };
+
+  if (o.maxAttempts < 1) { run.stop = 'no-budget'; return run; }
+  if (o.now() + o.attemptMs > o.deadlineAt) { run.stop = 'deadline'; return run; }
+  run.candidatesPlanned = o.candidates.length;
+  const deferred = run.policy.cautious && !o.replan && o.maxAttempts >= 2;
+  if (!deferred && await negativeControl()) return run;
+
+  let candidates = o.candidates;
+  if (o.replan) {
+    const next = o.replan();
+    candidates = next.candidates;
+    const reasons = [...run.policy.reasons, ...next.policy.reasons.filter((r) => !run.policy.reasons.includes(r))];
+    run.policy = withAllowance(run.policy.cautious || next.policy.cautious ? lockoutPolicy(reasons) : next.policy, o.maxFailuresPerAccount);
+  }
+  run.candidatesPlanned = candidates.length;
+  // While the service is deferred (cautious), one failure stays reserved for the confirm-wrong attempt.
+  const reserve = (): number => (deferred && run.confirmation.wrongPassword === 'not-run' ? 1 : 0);
+  const guesses = (): number => run.attempts - run.confirmations;
+  let consecutiveErrors = 0;
+  for (const c of candidates) {
+    if (guesses() >= o.maxAttempts) { run.stop = 'budget'; return run; }
+    if (run.policy.maxFailures !== null && run.failures >= run.policy.maxFailures - reserve()) { run.stop = 'lockout-risk'; return run; }
+    if ((perAccount.get(c.username) ?? 0) >= run.policy.maxFailuresPerAccount) { run.skippedForAccountCap += 1; continue; }
+    if (!canStart()) { run.stop = 'deadline'; return run; }
+    if (run.attempts > 0) await o.sleep(o.delayMs);
+    const r = await attempt(c, 'guess');
+    run.candidatesTried += 1;
+    switch (r.kind) {
+      case 'success':
+        await confirm(c, run.attempts);
+        return run;
+      case 'lockout':
+        run.lockoutText = r.text;
+        run.stop = 'lockout';
+        return run;
+      case 'unsupported':
+        run.unsupported = r.reason;
+        run.stop = 'unsupported';
+        return run;
+      case 'error':
+        run.errors.push({ kind: r.errorKind, message: r.message });
+        if (r.errorKind === 'refused' && run.failures > 0) {
+          // It answered before and now refuses: a block (fail2ban-style) is the likely reason. Stop.
+          run.lockoutText = 'the device started refusing connections';
+          run.stop = 'lockout';
+          return run;
+        }
+        consecutiveErrors += 1;
+        if (consecutiveErrors >= 2) { run.stop = 'error'; return run; }
+        break;
+      case 'failure':
+        consecutiveErrors = 0;
+        failed(c, r);
+        if (r.remaining !== undefined && r.remaining <= 1) { run.stop = 'lockout-risk'; return run; }
+        break;
+    }
+  }
+  run.stop = 'exhausted'; // every candidate was tried or skipped for the per-account cap
+  return run;
+}
+
+/** Initial lockout policy for a service from vendor data and text the device showed before any login. */
+export function initialPolicy(plan: CandidatePlan, deviceHints: readonly (string | undefined)[] = []): LockoutPolicy {
+  const reasons = [...plan.lockoutReasons];
+  for (const h of deviceHints) if (h !== undefined) reasons.push(`the device said: ${h}`);
+  return lockoutPolicy(reasons);
+}
