@@ -292,6 +292,24 @@ describe('runner', () => {
     expect(lines.join('\n')).toContain('admin');
   });
 
+  it("a device's maxGuesses and maxFailuresPerAccount from targets.yaml reach its probes' settings, and only its own", async () => {
+    const seen = new Map<string, Json>();
+    const probe = fakeProbe('allowance', {
+      collect: async (ctx) => {
+        seen.set(ctx.device.address, { maxGuesses: ctx.settings.maxGuesses, perAccount: ctx.settings.maxFailuresPerAccount ?? null });
+        return null;
+      },
+    });
+    const runner = createRunner([probe], options({
+      configFor: (d) => (d.address === '127.0.0.1' ? { maxGuesses: 25, maxFailuresPerAccount: 6 } : undefined),
+    }));
+    runner.addDevice(device('127.0.0.1', [service(80)]));
+    runner.addDevice(device('127.0.0.2', [service(80)]));
+    await runner.finish();
+    expect(seen.get('127.0.0.1')).toEqual({ maxGuesses: 25, perAccount: 6 });
+    expect(seen.get('127.0.0.2')).toEqual({ maxGuesses: 10, perAccount: null });
+  });
+
   it('starts a device\'s jobs as soon as it is added (pipelining)', async () => {
     let releaseA!: () => void;
     const gateA = new Promise<void>((r) => { releaseA = r; });

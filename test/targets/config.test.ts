@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError } from '../../src/errors.js';
+import { deviceConfigs } from '../../src/api/run.js';
 import { loadConfig, parseConfig } from '../../src/targets/config.js';
 import { parseDuration } from '../../src/targets/config-schema.js';
 
@@ -23,6 +24,15 @@ describe('targets.yaml', () => {
     expect(loaded.config.devices?.[0]?.name).toBe('Living-room camera');
     expect(loaded.config.scan?.safety).toBe('credentials');
     expect(loaded.deviceLocations[0]?.line).toBeGreaterThan(1);
+  });
+
+  it('takes per-device credential allowances (1-20 wrong passwords per user name, 0-100 guesses) and rejects others', () => {
+    const loaded = parseConfig('devices:\n  - address: 10.0.0.5\n    maxGuesses: 20\n    maxFailuresPerAccount: 5\n', 'targets.yaml');
+    expect(loaded.config.devices?.[0]).toMatchObject({ maxGuesses: 20, maxFailuresPerAccount: 5 });
+    // ...and the scan's per-device configuration carries them to the scheduler (which hands them to the probes).
+    expect(deviceConfigs(loaded).get('10.0.0.5')?.config).toMatchObject({ maxGuesses: 20, maxFailuresPerAccount: 5 });
+    expect(errorOf('devices:\n  - address: 10.0.0.5\n    maxFailuresPerAccount: 0\n').message).toMatch(/maxFailuresPerAccount/);
+    expect(errorOf('devices:\n  - address: 10.0.0.5\n    maxGuesses: 500\n').message).toMatch(/maxGuesses/);
   });
 
   it('names line and column of an unknown key (a typo)', () => {

@@ -1,0 +1,133 @@
+// Real software, not our own echo: Debian's net-snmp snmpd (what routers, NAS and printers run) on
+// 127.0.0.1, in a typical careless configuration ("rocommunity public") and with a changed community,
+// and onesixtyone (the community scanner testers hold iotcop against) run on the same agent with the same
+// community list. A difference between the two is a bug until explained; the one explained difference is
+// silence: onesixtyone prints nothing both for "agent there, communities rejected" and for "nothing
+// there", where iotcop tells them apart with SNMPv3 discovery (pass vs not_tested).
+// snmpd and onesixtyone are installed by lab/install-deps (CI runs it); the test fails, never skips,
+// when they are missing.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import dgram from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { jest } from '@jest/globals';
+import community, { CHECK_DEFAULT } from '../../src/probes/snmp-default-community.js';
+import disclosure from '../../src/probes/snmp-disclosure.js';
+import { credentialDb } from '../../src/data/credentials.js';
+import { encodeDiscovery, parseDiscoveryReply } from '../../src/net/snmp-v3.js';
+import { assessInput, credContext, device } from './helpers/credential-context.js';
+import type { Service } from '../../src/report/model.js';
+
+jest.setTimeout(60_000);
+const run = promisify(execFile);
+const SNMPD = '/usr/sbin/snmpd';
+
+async function freeUdpPort(): Promise<number> {
+  const s = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
+  const port = s.address().port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+/** One SNMPv3 discovery exchange, for waiting until snmpd is up. */
+function discover(port: number, timeoutMs = 300): Promise<boolean> {
+  return new Promise((resolve) => {
+    const s = dgram.createSocket('udp4');
+    const done = (v: boolean): void => { clearTimeout(t); try { s.close(); } catch { /* closed */ } resolve(v); };
+    const t = setTimeout(() => done(false), timeoutMs);
+    s.on('message', (m) => done(parseDiscoveryReply(m, 77) !== null));
+    s.on('error', () => done(false));
+    s.send(encodeDiscovery(77), port, '127.0.0.1');
+  });
+}
+
+interface Snmpd { port: number; proc: ChildProcess; dir: string; stop(): void }
+
+async function startSnmpd(communityLine: string): Promise<Snmpd> {
+  const dir = mkdtempSync(join(tmpdir(), 'iotcop-snmpd-'));
+  const port = await freeUdpPort();
+  writeFileSync(join(dir, 'snmpd.conf'), `${communityLine}\nsysDescr iotcop test printer (net-snmp)\nsysLocation lab bench\n`);
+  const proc = spawn(SNMPD, ['-f', '-Lf', join(dir, 'log'), '-C', '-c', join(dir, 'snmpd.conf'), `udp:127.0.0.1:${port}`], {
+    env: { ...process.env, SNMP_PERSISTENT_DIR: dir, MIBS: '' }, stdio: 'ignore',
+  });
+  const stop = (): void => { proc.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); };
+  for (let i = 0; i < 40; i++) {
+    if (await discover(port)) return { port, proc, dir, stop };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  stop();
+  throw new Error(`snmpd did not start on 127.0.0.1:${port} (is ${SNMPD} installed? bash lab/install-deps)`);
+}
+
+/** onesixtyone with iotcop's own community list: the communities it reports for 127.0.0.1. */
+async function onesixtyone(port: number, dir: string): Promise<string[]> {
+  const file = join(dir, 'communities');
+  writeFileSync(file, `${credentialDb().file.snmpCommunities.map((c) => c.community).join('\n')}\n`);
+  const { stdout } = await run('onesixtyone', ['-c', file, '-p', String(port), '-w', '20', '127.0.0.1'], { timeout: 20_000 });
+  return [...stdout.matchAll(/^127\.0\.0\.1 \[([^\]]+)\]/gm)].map((m) => m[1]!);
+}
+
+async function scan(port: number) {
+  const service: Service = { port, transport: 'udp', state: 'open', name: 'snmp' };
+  const dev = device([service]);
+  const c = credContext({ service, device: dev, maxGuesses: 10 });
+  const cev = await community.collect(c.ctx);
+  const d = credContext({ service, device: dev, maxGuesses: 10 });
+  const dev2 = await disclosure.collect(d.ctx);
+  return {
+    cev, dev2,
+    community: community.assess(cev, assessInput(dev, service)),
+    disclosure: disclosure.assess(dev2, assessInput(dev, service)),
+  };
+}
+
+const running: Snmpd[] = [];
+afterEach(() => { while (running.length) running.pop()!.stop(); });
+
+describe('snmp probes on Debian snmpd, next to onesixtyone', () => {
+  it('"rocommunity public" (the careless default): both find "public"; iotcop confirms it and reads the system group', async () => {
+    const agent = await startSnmpd('rocommunity public 127.0.0.1');
+    running.push(agent);
+    const r = await scan(agent.port);
+    const def = r.community.find((x) => x.check === CHECK_DEFAULT)!;
+    expect(def).toMatchObject({ status: 'fail', credential: { username: '', password: 'public' } });
+    expect(r.cev.confirmation).toEqual({ wrongPassword: 'rejected', again: 'succeeded' });
+    expect(r.cev.sysDescr).toBe('iotcop test printer (net-snmp)');
+    expect(r.disclosure[0]).toMatchObject({ status: 'warn' });
+    expect(await onesixtyone(agent.port, agent.dir)).toEqual(['public']);
+  });
+
+  it('a changed community: neither finds one; iotcop says pass only because snmpd answered SNMPv3 discovery', async () => {
+    const agent = await startSnmpd('rocommunity Long-Random-Community-7Q 127.0.0.1');
+    running.push(agent);
+    const r = await scan(agent.port);
+    expect(r.cev.agent.v3).toBe('answered');
+    expect(r.community[0]).toMatchObject({ status: 'pass' });
+    expect(r.cev.candidatesTried).toBe(r.cev.candidatesPlanned); // every community, v2c and v1
+    expect(r.disclosure[0]).toMatchObject({ status: 'pass' });
+    expect(await onesixtyone(agent.port, agent.dir)).toEqual([]);
+  });
+
+  it('nothing there (snmpd stopped, port open|filtered): onesixtyone is silent, iotcop says not_tested — never pass', async () => {
+    const agent = await startSnmpd('rocommunity public 127.0.0.1');
+    const { port, dir } = agent;
+    agent.proc.kill('SIGTERM');
+    await new Promise((r) => agent.proc.once('exit', r));
+    // A bound socket that never answers: what a firewalled or absent agent looks like (no ICMP unreachable).
+    const quiet = dgram.createSocket('udp4');
+    await new Promise<void>((resolve) => quiet.bind(port, '127.0.0.1', resolve));
+    try {
+      const r = await scan(port);
+      expect(r.cev.agent.v3).toBe('silent');
+      expect(r.community[0]).toMatchObject({ status: 'not_tested', title: 'No SNMP agent answered' });
+      expect(r.disclosure[0]).toMatchObject({ status: 'not_tested' });
+      expect(await onesixtyone(port, dir)).toEqual([]);
+    } finally {
+      quiet.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
