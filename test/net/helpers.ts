@@ -1,3 +1,4 @@
+import dgram from 'node:dgram';
 import type { Logger, NetApi } from '../../src/probes/contract.js';
 import {
   createBudget, createCircuitBreaker, createHostLimiter, createNetApi,
@@ -33,4 +34,13 @@ export function testApi(options: {
     defaults: { connectTimeoutMs: 1_000, idleTimeoutMs: 2_000, connDeadlineMs: 3_000, httpTimeoutMs: 2_000, udpTimeoutMs: 300, ...options.defaults },
   });
   return { net, limiter, budget, breaker, controller };
+}
+
+/** A UDP port on 127.0.0.1 that was free a moment ago (for agents and silent sockets in tests). */
+export async function freeUdpPort(): Promise<number> {
+  const s = dgram.createSocket('udp4');
+  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
+  const port = s.address().port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
 }

@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import { freeUdpPort } from '../net/helpers.js';
 import probe, { assessSnmp, varbindText, type SnmpEvidence } from '../../src/probes/snmp-disclosure.js';
 import { assessInput, makeContext, makeDevice, udpService } from './helpers/exposure-context.js';
 
@@ -62,14 +63,6 @@ describe('snmp-disclosure assess', () => {
 });
 
 // --- a real SNMP agent (net-snmp's own) on 127.0.0.1, optionally behind a relay that drops SNMPv2c -----
-
-async function freeUdpPort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
-  const port = s.address().port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 type Agent = { close(): void };
 /** The part of net-snmp's agent API the fake uses (the package ships no type declarations). */

@@ -8,6 +8,7 @@
 // when they are missing.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
+import { freeUdpPort } from '../net/helpers.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,14 +24,6 @@ import type { Service } from '../../src/report/model.js';
 jest.setTimeout(60_000);
 const run = promisify(execFile);
 const SNMPD = '/usr/sbin/snmpd';
-
-async function freeUdpPort(): Promise<number> {
-  const s = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => s.bind(0, '127.0.0.1', resolve));
-  const port = s.address().port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 /** One SNMPv3 discovery exchange, for waiting until snmpd is up. */
 function discover(port: number, timeoutMs = 300): Promise<boolean> {
