@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import raw from './credentials.json' with { type: 'json' };
+import { DEVICE_TYPES, type DeviceType } from '../report/model.js';
 
 export const CREDENTIAL_SERVICES = ['ssh', 'telnet', 'http', 'ftp', 'mqtt', 'rtsp', 'snmp'] as const;
 export type CredentialService = (typeof CREDENTIAL_SERVICES)[number];
@@ -84,6 +85,15 @@ export const credentialFileSchema = z.strictObject({
   }),
   generic: z.array(pairSchema),
   snmpCommunities: z.array(z.strictObject({ community: z.string().min(1).max(64), source })).min(1),
+  /**
+   * Per device type, the vendors whose pairs come first when no vendor could be matched (a camera of
+   * unknown brand gets the common camera defaults before the generic list). docs/CREDENTIALS.md step 3.
+   */
+  typeDefaults: z.array(z.strictObject({
+    type: z.enum(DEVICE_TYPES.filter((t) => t !== 'unknown') as [DeviceType, ...DeviceType[]]),
+    vendors: z.array(id).min(1).max(12),
+    source,
+  })),
 });
 
 export type CredentialFile = z.infer<typeof credentialFileSchema>;
@@ -121,6 +131,12 @@ export function crossCheck(file: CredentialFile): string[] {
       if (generic.has(key)) problems.push(`generic ${s} pair "${p.username}" listed twice`);
       generic.add(key);
     }
+  }
+  const types = new Set<string>();
+  for (const t of file.typeDefaults) {
+    if (types.has(t.type)) problems.push(`typeDefaults: type "${t.type}" listed twice`);
+    types.add(t.type);
+    for (const v of t.vendors) if (!ids.has(v)) problems.push(`typeDefaults "${t.type}" names unknown vendor "${v}"`);
   }
   const communities = new Set<string>();
   for (const c of file.snmpCommunities) {

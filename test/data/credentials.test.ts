@@ -105,6 +105,17 @@ describe('src/data/credentials.json', () => {
       g.generic.push({ ...g.generic[0]! });
       expect(() => validateCredentialFile(g)).toThrow(/listed twice/);
     });
+    it('type defaults naming an unknown vendor or type, or a type listed twice', () => {
+      const f = clone();
+      f.typeDefaults[0]!.vendors.push('nobody');
+      expect(() => validateCredentialFile(f)).toThrow(/typeDefaults "camera" names unknown vendor "nobody"/);
+      const g = clone();
+      (g.typeDefaults[0] as { type: string }).type = 'toaster';
+      expect(() => validateCredentialFile(g)).toThrow(/typeDefaults\.0\.type/);
+      const h = clone();
+      h.typeDefaults.push({ ...h.typeDefaults[0]! });
+      expect(() => validateCredentialFile(h)).toThrow(/listed twice/);
+    });
     it('unknown fields (strict objects)', () => {
       const f = clone() as unknown as { vendors: Record<string, unknown>[] };
       f.vendors[0]!.passwrods = [];

@@ -102,7 +102,7 @@ describe('ftp-default-credentials assess', () => {
   it('error without any login is an error', () => {
     const ev: FtpEvidence = {
       maxGuesses: 10, attempts: 1, failures: 0, candidatesPlanned: 5, candidatesTried: 0, candidatesNotReached: 0, confirmations: 0, confirmation: { wrongPassword: 'not-run', again: 'not-run' }, unconfirmed: null, usernamesTried: ['x'],
-      negativeControl: 'error', stop: 'error', vendorsMatched: [], lockoutPolicy: { ...lockoutPolicy([]) }, lockoutText: null,
+      negativeControl: 'error', stop: 'error', vendorsMatched: [], rankedByType: null, lockoutPolicy: { ...lockoutPolicy([]) }, lockoutText: null,
       unsupported: null, skippedForAccountCap: 0, errors: [{ kind: 'timeout', message: 'Timeout (control socket)' }], found: null,
       port: 21, implicitTls: false, greeting: null,
     };

@@ -101,10 +101,10 @@ describe('http-default-credentials collect (in-process web server)', () => {
     expect(ev.target).toMatchObject({ path: '/', scheme: 'basic', realm: 'Login to IPC-HFW4431R-Z' });
     expect(ev.probedPaths).toEqual([{ path: '/', status: 401 }]);
     expect(ev.negativeControlStatus).toBe(401);
-    // Dahua locks accounts: the wrong-password check is deferred until a default worked (one wrong login in
-    // all), then the default logs in once more on a new connection.
-    expect(ev.lockoutPolicy.cautious).toBe(true);
-    expect(srv.attempts.map((a) => a.ok)).toEqual([true, false, true]);
+    // Dahua documents a lock per account after 5 wrong passwords, shared by HTTP and RTSP: at most 2 per
+    // user name here, and the negative control (a random user name, no real account) can go first.
+    expect(ev.lockoutPolicy).toMatchObject({ cautious: true, maxFailures: null, maxFailuresPerAccount: 2 });
+    expect(srv.attempts.map((a) => a.ok)).toEqual([false, true, false, true]);
     expect(ev.confirmation).toEqual({ wrongPassword: 'rejected', again: 'succeeded' });
     expect(d?.detail).toContain('cleartext');
     expect(d?.detail).toContain('random wrong password was rejected');
@@ -190,7 +190,7 @@ describe('http-default-credentials collect (in-process web server)', () => {
 describe('http-default-credentials assess', () => {
   const base: HttpEvidence = {
     maxGuesses: 10, attempts: 0, failures: 0, candidatesPlanned: 9, candidatesTried: 0, candidatesNotReached: 0, confirmations: 0, confirmation: { wrongPassword: 'not-run', again: 'not-run' }, unconfirmed: null, usernamesTried: [],
-    negativeControl: 'not-run', stop: 'unsupported', vendorsMatched: [], lockoutPolicy: { ...lockoutPolicy([]) }, lockoutText: null,
+    negativeControl: 'not-run', stop: 'unsupported', vendorsMatched: [], rankedByType: null, lockoutPolicy: { ...lockoutPolicy([]) }, lockoutText: null,
     unsupported: null, skippedForAccountCap: 0, errors: [], found: null,
     port: 80, tls: false, target: null, probedPaths: [], server: null, title: null, realm: null, noAuthReason: null,
     negativeControlStatus: null, successStatus: null, preflightLockout: null, preflightError: null,

@@ -89,7 +89,7 @@ describe('mqtt-default-credentials assess and helpers', () => {
   it('an unreachable broker is an error', () => {
     const ev: MqttEvidence = {
       maxGuesses: 10, attempts: 1, failures: 0, candidatesPlanned: 7, candidatesTried: 0, candidatesNotReached: 0, confirmations: 0, confirmation: { wrongPassword: 'not-run', again: 'not-run' }, unconfirmed: null, usernamesTried: [],
-      negativeControl: 'not-run', stop: 'error', vendorsMatched: [], lockoutPolicy: { ...lockoutPolicy([]) }, lockoutText: null,
+      negativeControl: 'not-run', stop: 'error', vendorsMatched: [], rankedByType: null, lockoutPolicy: { ...lockoutPolicy([]) }, lockoutText: null,
       unsupported: null, skippedForAccountCap: 0, errors: [{ kind: 'tls-handshake', message: 'alert' }], found: null,
       port: 8883, tls: true, anonymous: 'error', anonymousReturnCode: null, refusalCodes: [],
     };

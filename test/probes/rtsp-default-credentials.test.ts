@@ -65,7 +65,7 @@ describe('rtsp-default-credentials collect (fake camera)', () => {
 describe('rtsp-default-credentials assess', () => {
   const base: RtspEvidence = {
     maxGuesses: 10, attempts: 0, failures: 0, candidatesPlanned: 5, candidatesTried: 0, candidatesNotReached: 0, confirmations: 0, confirmation: { wrongPassword: 'not-run', again: 'not-run' }, unconfirmed: null, usernamesTried: [],
-    negativeControl: 'not-run', stop: 'unsupported', vendorsMatched: [], lockoutPolicy: { ...lockoutPolicy([]) }, lockoutText: null,
+    negativeControl: 'not-run', stop: 'unsupported', vendorsMatched: [], rankedByType: null, lockoutPolicy: { ...lockoutPolicy([]) }, lockoutText: null,
     unsupported: null, skippedForAccountCap: 0, errors: [], found: null,
     port: 554, probedPaths: [], openStreamPath: null, openStreamMedia: [], target: null, server: null, preflightError: null,
   };

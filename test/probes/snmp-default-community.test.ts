@@ -148,7 +148,7 @@ describe('snmp-default-community helpers and assess', () => {
   it('not tested when the budget is 0', () => {
     const ev: SnmpCommunityEvidence = {
       maxGuesses: 0, attempts: 0, failures: 0, candidatesPlanned: 12, candidatesTried: 0, candidatesNotReached: 0, confirmations: 0, confirmation: { wrongPassword: 'not-run', again: 'not-run' }, unconfirmed: null, usernamesTried: [],
-      negativeControl: 'not-run', stop: 'no-budget', vendorsMatched: [], lockoutPolicy: { ...lockoutPolicy([]) }, lockoutText: null,
+      negativeControl: 'not-run', stop: 'no-budget', vendorsMatched: [], rankedByType: null, lockoutPolicy: { ...lockoutPolicy([]) }, lockoutText: null,
       unsupported: null, skippedForAccountCap: 0, errors: [], found: null,
       port: 161, version: null, sysDescr: null, sysName: null, requests: { v2c: 0, v1: 0 }, agent: { v3: 'silent', engineId: null, error: null },
     };

@@ -37,7 +37,7 @@ function discover(port: number, timeoutMs = 300): Promise<boolean> {
   });
 }
 
-interface Snmpd { port: number; proc: ChildProcess; dir: string; stop(): void }
+interface Snmpd { port: number; proc: ChildProcess; dir: string; stop(): Promise<void> }
 
 async function startSnmpd(communityLine: string): Promise<Snmpd> {
   const dir = mkdtempSync(join(tmpdir(), 'iotcop-snmpd-'));
@@ -46,12 +46,14 @@ async function startSnmpd(communityLine: string): Promise<Snmpd> {
   const proc = spawn(SNMPD, ['-f', '-Lf', join(dir, 'log'), '-C', '-c', join(dir, 'snmpd.conf'), `udp:127.0.0.1:${port}`], {
     env: { ...process.env, SNMP_PERSISTENT_DIR: dir, MIBS: '' }, stdio: 'ignore',
   });
-  const stop = (): void => { proc.kill('SIGTERM'); rmSync(dir, { recursive: true, force: true }); };
+  // snmpd writes its persistent state as it exits: remove the directory only after it is gone.
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => { proc.kill('SIGTERM'); await exited; rmSync(dir, { recursive: true, force: true }); };
   for (let i = 0; i < 40; i++) {
     if (await discover(port)) return { port, proc, dir, stop };
     await new Promise((r) => setTimeout(r, 100));
   }
-  stop();
+  await stop();
   throw new Error(`snmpd did not start on 127.0.0.1:${port} (is ${SNMPD} installed? bash lab/install-deps)`);
 }
 
@@ -78,7 +80,7 @@ async function scan(port: number) {
 }
 
 const running: Snmpd[] = [];
-afterEach(() => { while (running.length) running.pop()!.stop(); });
+afterEach(async () => { while (running.length) await running.pop()!.stop(); });
 
 describe('snmp probes on Debian snmpd, next to onesixtyone', () => {
   it('"rocommunity public" (the careless default): both find "public"; iotcop confirms it and reads the system group', async () => {
@@ -109,6 +111,7 @@ describe('snmp probes on Debian snmpd, next to onesixtyone', () => {
     const { port, dir } = agent;
     agent.proc.kill('SIGTERM');
     await new Promise((r) => agent.proc.once('exit', r));
+    await new Promise((r) => setTimeout(r, 50)); // its last state write
     // A bound socket that never answers: what a firewalled or absent agent looks like (no ICMP unreachable).
     const quiet = dgram.createSocket('udp4');
     await new Promise<void>((resolve) => quiet.bind(port, '127.0.0.1', resolve));

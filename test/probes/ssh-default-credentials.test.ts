@@ -143,7 +143,7 @@ describe('ssh-default-credentials collect (in-process ssh2 server)', () => {
 describe('ssh-default-credentials assess', () => {
   const base: SshEvidence = {
     maxGuesses: 10, attempts: 4, failures: 4, candidatesPlanned: 9, candidatesTried: 3, candidatesNotReached: 0, confirmations: 0, confirmation: { wrongPassword: 'not-run', again: 'not-run' }, unconfirmed: null, usernamesTried: ['iotcopx', 'root', 'admin'],
-    negativeControl: 'rejected', stop: 'exhausted', vendorsMatched: [], lockoutPolicy: { ...lockoutPolicy([]) }, lockoutText: null,
+    negativeControl: 'rejected', stop: 'exhausted', vendorsMatched: [], rankedByType: null, lockoutPolicy: { ...lockoutPolicy([]) }, lockoutText: null,
     unsupported: null, skippedForAccountCap: 0, errors: [], found: null,
     port: 22, serverIdent: 'SSH-2.0-dropbear', hostKeySha256: 'ab', hostKeyFingerprint: 'SHA256:x', methods: ['password'], passwordMethod: 'password', noneAccepted: false,
   };

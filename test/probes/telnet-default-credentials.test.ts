@@ -108,7 +108,7 @@ describe('telnet-default-credentials collect (fake Telnet service)', () => {
 describe('telnet-default-credentials assess (hand-built evidence)', () => {
   const base: TelnetEvidence = {
     maxGuesses: 10, attempts: 3, failures: 2, candidatesPlanned: 70, candidatesTried: 2, candidatesNotReached: 0, confirmations: 0, confirmation: { wrongPassword: 'not-run', again: 'not-run' }, unconfirmed: null, usernamesTried: ['iotcopx', 'root'],
-    negativeControl: 'rejected', stop: 'exhausted', vendorsMatched: [], lockoutPolicy: { ...lockoutPolicy([]) }, lockoutText: null,
+    negativeControl: 'rejected', stop: 'exhausted', vendorsMatched: [], rankedByType: null, lockoutPolicy: { ...lockoutPolicy([]) }, lockoutText: null,
     unsupported: null, skippedForAccountCap: 0, errors: [], found: null,
     port: 23, firstScreen: 'login-prompt', mode: 'login-password', noAuthentication: false, shellPrompt: null, banner: null, unconfirmedShells: 0,
   };

@@ -205,7 +205,7 @@ describe('web-login-credentials: what it does not know, it does not pass', () =>
     const ev = { recognition: { kind: 'recipe', recipe: 'reolink-json', recipeName: 'Reolink', auth: 'recipe', vendor: 'reolink', signals: ['title'], note: null },
       port: 80, tls: false, title: null, server: null, realm: null, redirect: null, probedPaths: [], answers: [], preflightError: null,
       maxGuesses: 10, attempts: 0, failures: 0, candidatesPlanned: 5, candidatesTried: 0, candidatesNotReached: 0, confirmations: 0, confirmation: { wrongPassword: 'not-run', again: 'not-run' }, unconfirmed: null, usernamesTried: [], negativeControl: 'not-run', stop: 'deadline',
-      vendorsMatched: [], lockoutPolicy: { cautious: false, reasons: [], maxFailures: null, maxFailuresPerAccount: 3 }, lockoutText: null, unsupported: null,
+      vendorsMatched: [], rankedByType: null, lockoutPolicy: { cautious: false, reasons: [], maxFailures: null, maxFailuresPerAccount: 3 }, lockoutText: null, unsupported: null,
       skippedForAccountCap: 0, errors: [], found: null } as WebLoginEvidence;
     for (const r of assessWebLogin(ev)) expect(r.status).not.toBe('pass');
   });

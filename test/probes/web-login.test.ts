@@ -126,6 +126,14 @@ describe('recognition', () => {
     expect(tr).toMatchObject({ kind: 'recipe', recipe: { id: 'transmission' }, signals: ['realm'] });
   });
 
+  it('a server that redirects every path to HTTPS is no vendor (the lab\'s secure thermostat was taken for Hikvision)', () => {
+    const toHttps = (path: string) => sample(path, 301, '', [['location', [`https://10.231.0.13${path}`]], ['server', ['lighttpd/1.4.69']]]);
+    expect(recogniseLoginPage([toHttps('/'), toHttps('/doc/page/login.asp')]).kind).toBe('none');
+    // A redirect that moves to the login page still counts, relative or absolute.
+    const moves = recogniseLoginPage([sample('/', 302, '', [['location', ['http://10.0.0.5/doc/page/login.asp']]])]);
+    expect(moves).toMatchObject({ kind: 'recipe', recipe: { id: 'hikvision-isapi' }, signals: ['redirect'] });
+  });
+
   it('recognises by favicon hash when a recipe lists one', () => {
     const base = recipeById('reolink-json')!;
     const fav = 'b'.repeat(64);

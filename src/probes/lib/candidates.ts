@@ -6,13 +6,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { CredentialPair, DeviceConfig } from '../contract.js';
-import type { Device, Service } from '../../report/model.js';
+import type { Device, DeviceType, Service } from '../../report/model.js';
 import {
   MATCH_INPUT_CHARS, credentialDb,
   type CompiledVendor, type CredentialDb, type CredentialService, type TemplateField,
 } from '../../data/credentials.js';
+import type { VendorLockout } from './lockout.js';
 
-export type CandidateOrigin = 'owner' | 'vendor' | 'derived' | 'mirai' | 'generic';
+export type CandidateOrigin = 'owner' | 'vendor' | 'derived' | 'type' | 'mirai' | 'generic';
 
 export interface Candidate {
   username: string;
@@ -34,6 +35,8 @@ export interface DeviceSignals {
   /** 12 upper-case hex digits, when the MAC is known and not randomised. */
   mac?: string;
   serial?: string;
+  /** The device's type (targets.yaml, else identification), when known: ranks candidates when no vendor matched. */
+  type?: Exclude<DeviceType, 'unknown'>;
   /** Free text that may name the vendor: realm, title, Server, banners, products, host names (each capped). */
   texts: string[];
 }
@@ -76,6 +79,8 @@ export function signalsOf(device: Device, service?: Service, extra: readonly (st
   if (macVendor !== undefined) sig.macVendor = macVendor;
   const mac = device.macRandomised ? undefined : normaliseMac(device.mac);
   if (mac !== undefined) sig.mac = mac;
+  const type = (config?.type as DeviceType | undefined) ?? device.identification.type;
+  if (type !== undefined && type !== 'unknown') sig.type = type;
   const serial = capStr(device.identification.serial);
   if (serial !== undefined && /^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$/.test(serial)) sig.serial = serial;
   return sig;
@@ -139,6 +144,10 @@ export interface CandidatePlan {
   matched: VendorMatch[];
   /** Why the service should be treated as one that locks (vendor data). */
   lockoutReasons: string[];
+  /** The strictest documented lockout of the matched vendors for this service (threshold and scope known). */
+  vendorLockout?: VendorLockout;
+  /** The device type whose common vendors' defaults were ranked in (no vendor matched), if any. */
+  rankedByType?: Exclude<DeviceType, 'unknown'>;
 }
 
 function shortSource(s: string): string {
@@ -175,6 +184,14 @@ export function buildCandidates(input: CandidateInput): CandidatePlan {
     const password = deriveFromTemplate(d.template, input.signals);
     if (password !== undefined && password !== '') push({ username: d.username, password, origin: 'derived', source: shortSource(d.source), ref: d.id });
   }
+  // No vendor matched, but the type is known: the common vendors of that type next (docs/CREDENTIALS.md step 3).
+  const typeEntry = matched.length === 0 && input.signals.type !== undefined ? db.file.typeDefaults.find((t) => t.type === input.signals.type) : undefined;
+  const typeVendors = (typeEntry?.vendors ?? []).map((id) => db.vendors.find((v) => v.id === id)).filter((v): v is CompiledVendor => v !== undefined);
+  for (const v of typeVendors) {
+    for (const p of v.pairs) {
+      if (p.services.includes(input.service)) push({ username: p.username, password: p.password, origin: 'type', source: shortSource(p.source), ref: v.id });
+    }
+  }
   if (input.service === 'telnet') {
     for (const p of db.file.mirai.pairs) push({ username: p.username, password: p.password, origin: 'mirai', source: shortSource(db.file.mirai.source) });
   }
@@ -184,7 +201,20 @@ export function buildCandidates(input: CandidateInput): CandidatePlan {
   const lockoutReasons = matched
     .filter((m) => m.vendor.lockout?.services.includes(input.service))
     .map((m) => `${m.vendor.name}: ${m.vendor.lockout?.note ?? ''}`);
-  return { candidates: out, matched, lockoutReasons };
+  // A device of unknown brand may be one of its type's brands that lock: as cautious as if it were.
+  for (const v of typeVendors) {
+    if (v.lockout?.services.includes(input.service)) lockoutReasons.push(`a ${input.signals.type ?? 'device'} of unknown brand, and ${v.name} ${input.signals.type ?? 'device'}s lock: ${v.lockout.note}`);
+  }
+  const plan: CandidatePlan = { candidates: out, matched, lockoutReasons };
+  const documented = matched.map((m) => m.vendor.lockout).filter((l) => l?.services.includes(input.service) && l.threshold !== undefined && l.scope !== undefined);
+  // Only when every lock reason is a documented one (a type-inferred brand keeps the plain cautious cap).
+  if (documented.length > 0 && documented.length === lockoutReasons.length) {
+    const strictest = documented.map((l): VendorLockout => ({ threshold: l!.threshold!, scope: l!.scope!, sharedBy: l!.services.length }))
+      .sort((a, b) => a.threshold / a.sharedBy - b.threshold / b.sharedBy || (a.scope === 'address' ? -1 : 1))[0];
+    if (strictest) plan.vendorLockout = strictest;
+  }
+  if (typeEntry && input.signals.type !== undefined) plan.rankedByType = input.signals.type;
+  return plan;
 }
 
 /**

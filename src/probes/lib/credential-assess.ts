@@ -30,6 +30,7 @@ const ORIGIN_WORDS: Record<CandidateOrigin, string> = {
   owner: 'a pair listed for this device in targets.yaml',
   vendor: 'the vendor\'s documented factory default',
   derived: 'a password derived from an identifier the device discloses (MAC address or serial number)',
+  type: 'the factory default of a common brand of this type of device',
   mirai: 'a pair from the Mirai botnet\'s list',
   generic: 'a common default',
 };

@@ -31,6 +31,8 @@ export type GuessEvidence = {
   negativeControl: 'rejected' | 'accepted' | 'error' | 'unsupported' | 'not-run';
   stop: StopReason;
   vendorsMatched: { id: string; name: string; via: string }[];
+  /** No vendor matched: the device type whose common brands' defaults were tried first. */
+  rankedByType: string | null;
   lockoutPolicy: { cautious: boolean; reasons: string[]; maxFailures: number | null; maxFailuresPerAccount: number };
   lockoutText: string | null;
   unsupported: string | null;
@@ -56,6 +58,7 @@ export function guessEvidence(run: GuessRun, plan: CandidatePlan, maxGuesses: nu
     negativeControl: run.negativeControl,
     stop: run.stop,
     vendorsMatched: plan.matched.map((m) => ({ id: m.vendor.id, name: m.vendor.name, via: m.via })),
+    rankedByType: plan.rankedByType ?? null,
     lockoutPolicy: {
       cautious: run.policy.cautious,
       reasons: run.policy.reasons,

@@ -210,7 +210,8 @@ export async function runGuesses(o: GuessOptions): Promise<GuessRun> {
   if (o.maxAttempts < 1) { run.stop = 'no-budget'; return run; }
   if (o.now() + o.attemptMs > o.deadlineAt) { run.stop = 'deadline'; return run; }
   run.candidatesPlanned = o.candidates.length;
-  const deferred = run.policy.cautious && !o.replan && o.maxAttempts >= 2;
+  // Deferred only where wrong logins are counted in total: a per-account lock is not touched by a random user.
+  const deferred = run.policy.cautious && run.policy.maxFailures !== null && !o.replan && o.maxAttempts >= 2;
   if (!deferred && await negativeControl()) return run;
 
   let candidates = o.candidates;
@@ -218,7 +219,8 @@ export async function runGuesses(o: GuessOptions): Promise<GuessRun> {
     const next = o.replan();
     candidates = next.candidates;
     const reasons = [...run.policy.reasons, ...next.policy.reasons.filter((r) => !run.policy.reasons.includes(r))];
-    run.policy = withAllowance(run.policy.cautious || next.policy.cautious ? lockoutPolicy(reasons) : next.policy, o.maxFailuresPerAccount);
+    const merged = next.policy.cautious ? next.policy : run.policy.cautious ? run.policy : next.policy;
+    run.policy = withAllowance({ ...merged, reasons: reasons.slice(0, 5) }, o.maxFailuresPerAccount);
   }
   run.candidatesPlanned = candidates.length;
   // While the service is deferred (cautious), one failure stays reserved for the confirm-wrong attempt.
@@ -270,6 +272,8 @@ export async function runGuesses(o: GuessOptions): Promise<GuessRun> {
 /** Initial lockout policy for a service from vendor data and text the device showed before any login. */
 export function initialPolicy(plan: CandidatePlan, deviceHints: readonly (string | undefined)[] = []): LockoutPolicy {
   const reasons = [...plan.lockoutReasons];
-  for (const h of deviceHints) if (h !== undefined) reasons.push(`the device said: ${h}`);
-  return lockoutPolicy(reasons);
+  const hints = deviceHints.filter((h): h is string => h !== undefined);
+  for (const h of hints) reasons.push(`the device said: ${h}`);
+  // What the device itself says about locking outweighs the vendor's documented default.
+  return lockoutPolicy(reasons, hints.length === 0 ? plan.vendorLockout : undefined);
 }

@@ -142,14 +142,33 @@ export interface LockoutPolicy {
   maxFailuresPerAccount: number;
 }
 
-export function lockoutPolicy(reasons: readonly string[]): LockoutPolicy {
+/**
+ * A vendor's documented lockout (credentials.json `lockout.threshold` and `scope`), and how many of the
+ * device's services share the count (a Dahua camera's HTTP and RTSP logins use one account database).
+ */
+export interface VendorLockout { threshold: number; scope: 'account' | 'address'; sharedBy: number }
+
+/**
+ * The policy for a service. Without reasons: 3 wrong passwords per user name. With reasons (it looks like
+ * it locks): at most CAUTIOUS_MAX_FAILURES wrong logins in total — unless the only reason is a vendor
+ * lockout whose threshold the data documents, which the policy then follows with a margin: each of the
+ * `sharedBy` services gets floor((threshold - 1) / sharedBy) wrong logins (never fewer than the cautious
+ * 2, never more than 3 per user name); a lock per account (Dahua) limits each user name, not the total,
+ * since a random user name harms no real account. docs/CREDENTIALS.md "The cautious policy".
+ */
+export function lockoutPolicy(reasons: readonly string[], vendor?: VendorLockout): LockoutPolicy {
   const cautious = reasons.length > 0;
-  return {
+  const out: LockoutPolicy = {
     cautious,
     reasons: reasons.slice(0, 5).map((r) => r.slice(0, 160)),
     maxFailures: cautious ? CAUTIOUS_MAX_FAILURES : null,
     maxFailuresPerAccount: cautious ? Math.min(CAUTIOUS_MAX_FAILURES, DEFAULT_MAX_FAILURES_PER_ACCOUNT) : DEFAULT_MAX_FAILURES_PER_ACCOUNT,
   };
+  if (!cautious || vendor === undefined) return out;
+  const share = Math.max(CAUTIOUS_MAX_FAILURES, Math.floor((vendor.threshold - 1) / Math.max(1, vendor.sharedBy)));
+  out.maxFailuresPerAccount = Math.min(share, DEFAULT_MAX_FAILURES_PER_ACCOUNT);
+  out.maxFailures = vendor.scope === 'account' ? null : share;
+  return out;
 }
 
 /** A policy made cautious mid-run (the device started talking about remaining attempts). */

@@ -62,6 +62,17 @@ export function pageFacts(samples: readonly LoginSample[]): PageFacts {
   return f;
 }
 
+/**
+ * True when a redirect leads to another path. A server that sends every path to the same path on HTTPS
+ * (lighttpd's "redirect to https") says nothing about the vendor, even when the path asked for is the
+ * recipe's own login page.
+ */
+function movesTo(from: string, location: string): boolean {
+  const m = /^(?:[a-z][a-z0-9+.-]*:)?\/\/[^/?#]*(\/[^?#]*)?/i.exec(location);
+  const target = m ? (m[1] ?? '/') : location.split(/[?#]/)[0] ?? '';
+  return target !== from.split(/[?#]/)[0];
+}
+
 /** Which of a recipe's signals the samples show (names only, for the evidence). */
 export function recipeSignals(r: CompiledRecipe, samples: readonly LoginSample[], faviconSha256: string | null): string[] {
   const hits: string[] = [];
@@ -72,7 +83,7 @@ export function recipeSignals(r: CompiledRecipe, samples: readonly LoginSample[]
   if (r.re.realm && any((s) => { const x = realmOf(s); return x !== null && r.re.realm!.test(x); })) hits.push('realm');
   if (r.re.server && any((s) => { const x = s.headers.get('server')?.[0]; return x !== undefined && r.re.server!.test(x.slice(0, 300)); })) hits.push('server');
   if (r.re.body && mine.some((s) => r.re.body!.test(textOf(s)))) hits.push('body');
-  if (r.re.redirect && any((s) => { const x = s.headers.get('location')?.[0]; return s.status >= 300 && s.status < 400 && x !== undefined && r.re.redirect!.test(x.slice(0, 300)); })) hits.push('redirect');
+  if (r.re.redirect && any((s) => { const x = s.headers.get('location')?.[0]; return s.status >= 300 && s.status < 400 && x !== undefined && movesTo(s.path, x) && r.re.redirect!.test(x.slice(0, 300)); })) hits.push('redirect');
   if (faviconSha256 !== null && r.recognise.faviconSha256?.includes(faviconSha256)) hits.push('favicon');
   return hits;
 }

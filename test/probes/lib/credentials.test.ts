@@ -69,6 +69,40 @@ describe('signals and candidates', () => {
     expect(buildCandidates({ service: 'http', signals: signalsOf(dev()), owner: [] }).lockoutReasons).toEqual([]);
   });
 
+  it('a device of known type but unknown brand gets its type\'s common factory defaults before the generic list', () => {
+    const cam = (type: 'camera' | 'nas' | 'unknown') => dev({ identification: { type, confidence: 'medium', sources: ['port'] } });
+    const plan = buildCandidates({ service: 'http', signals: signalsOf(cam('camera')), owner: [] });
+    expect(plan.rankedByType).toBe('camera');
+    // Hikvision, then Dahua, then Reolink: the three "admin" defaults fit a per-account cap of 3.
+    expect(plan.candidates.slice(0, 5).map((x) => `${x.username}/${x.password}/${x.ref ?? ''}`))
+      .toEqual(['admin/12345/hikvision', 'admin/admin/dahua', '888888/888888/dahua', '666666/666666/dahua', 'admin//reolink']);
+    expect(plan.candidates.slice(0, 5).every((x) => x.origin === 'type')).toBe(true);
+    expect(plan.candidates.findIndex((x) => x.origin === 'generic')).toBeGreaterThan(plan.candidates.findLastIndex((x) => x.origin === 'type'));
+    // Some camera brands lock: a camera of unknown brand is treated as cautiously as one of them.
+    expect(plan.lockoutReasons.some((r) => /unknown brand/.test(r))).toBe(true);
+    expect(initialPolicy(plan).cautious).toBe(true);
+    // A matched vendor wins over the type; an unknown type ranks nothing in.
+    const hik = buildCandidates({ service: 'http', signals: signalsOf(cam('camera'), undefined, ['DS-2CD2142FWD']), owner: [] });
+    expect(hik.rankedByType).toBeUndefined();
+    expect(hik.candidates.some((x) => x.origin === 'type')).toBe(false);
+    expect(buildCandidates({ service: 'http', signals: signalsOf(cam('unknown')), owner: [] }).candidates.some((x) => x.origin === 'type')).toBe(false);
+    // targets.yaml's type counts as much as identification's.
+    const nas = buildCandidates({ service: 'http', signals: signalsOf(cam('unknown'), undefined, [], { type: 'nas' }), owner: [] });
+    expect(nas.candidates[0]).toMatchObject({ username: 'admin', password: '', origin: 'type', ref: 'synology' });
+  });
+
+  it('a matched vendor with a documented lockout gives the plan its threshold; a device hint overrides it', () => {
+    const syn = buildCandidates({ service: 'http', signals: signalsOf(dev({ macVendor: 'Synology Incorporated' })), owner: [] });
+    expect(syn.vendorLockout).toEqual({ threshold: 10, scope: 'address', sharedBy: 3 });
+    expect(initialPolicy(syn)).toMatchObject({ cautious: true, maxFailures: 3 });
+    expect(initialPolicy(syn, ['2 attempts remaining'])).toMatchObject({ cautious: true, maxFailures: 2 });
+    // XiongMai documents a lock without a threshold: the plain cautious policy.
+    const xm = buildCandidates({ service: 'http', signals: signalsOf(dev({ macVendor: 'Hangzhou Xiongmai Technology Co.,Ltd' })), owner: [] });
+    expect(xm.matched[0]?.vendor.id).toBe('xiongmai');
+    expect(xm.vendorLockout).toBeUndefined();
+    expect(initialPolicy(xm)).toMatchObject({ cautious: true, maxFailures: 2 });
+  });
+
   it('de-duplicates on the password for password-only logins and excludes user names', () => {
     const plan = buildCandidates({ service: 'telnet', signals: signalsOf(dev()), owner: [], passwordOnly: true });
     const pw = plan.candidates.map((x) => x.password);

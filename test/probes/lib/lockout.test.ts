@@ -55,3 +55,15 @@ describe('lockout policy', () => {
     expect(makeCautious(p, 'x')).toBe(p);
   });
 });
+
+describe('lockout policy from a vendor\'s documented threshold', () => {
+  it('follows the threshold with a margin per shared service; a per-account lock limits user names, not the total', () => {
+    // Synology Auto Block: 10 failed logins per address, counted over HTTP, SSH and FTP together.
+    expect(lockoutPolicy(['Synology: Auto Block'], { threshold: 10, scope: 'address', sharedBy: 3 })).toMatchObject({ cautious: true, maxFailures: 3, maxFailuresPerAccount: 3 });
+    // Dahua: 5 wrong passwords per account, HTTP and RTSP together.
+    expect(lockoutPolicy(['Dahua: Account Lockout'], { threshold: 5, scope: 'account', sharedBy: 2 })).toMatchObject({ maxFailures: null, maxFailuresPerAccount: 2 });
+    // Never laxer than the cautious default where the documented threshold is low (Hikvision: 5 over 3 services).
+    expect(lockoutPolicy(['Hikvision'], { threshold: 5, scope: 'address', sharedBy: 3 })).toMatchObject({ maxFailures: 2, maxFailuresPerAccount: 2 });
+    expect(lockoutPolicy([], { threshold: 10, scope: 'address', sharedBy: 1 })).toMatchObject({ cautious: false, maxFailures: null, maxFailuresPerAccount: 3 });
+  });
+});
