@@ -98,8 +98,12 @@ export async function runScanCommand(args: ScanArgs): Promise<number> {
     await sink?.close().catch(() => undefined);
     throw e;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    // Once interrupted, the handler stays while the partial report is written: a second signal must still
+    // mean "exit now" (3), not the default kill (it raced the end of the run before).
+    if (!controller.signal.aborted) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
   }
   progress.stop();
   live = false;

@@ -127,7 +127,13 @@ describe('signals', () => {
     let sent = false;
     const r = await iotcop(['scan', truth.subnet, '--format', 'json,html', '--out', out, '--db', db, '--fail-on', 'never'], {
       prefix: inLab,
-      act: (pid, ms) => { if (!sent && ms >= afterMs) { sent = true; try { process.kill(pid, sig); } catch { /* gone */ } } },
+      // Not before nmap runs: the test is about the nmap children a signal must not leave behind (on a
+      // loaded machine discovery can take longer than afterMs to start it).
+      act: (pid, ms, kids) => {
+        if (sent || ms < afterMs || !kids.some((k) => /(^|\/)nmap /.test(k.cmd))) return;
+        sent = true;
+        try { process.kill(pid, sig); } catch { /* gone */ }
+      },
     });
     expect(sent).toBe(true);
     expect(r.code).toBe(3);

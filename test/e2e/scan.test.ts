@@ -50,7 +50,12 @@ async function scan(args: string[]): Promise<Scan> {
 
 const logPath = (rel: string) => `${root}${rel}`;
 const readLog = (rel: string) => (existsSync(logPath(rel)) ? readFileSync(logPath(rel), 'utf8') : '');
-const lockout = truth.devices.find((d) => d.maxAuthAttempts !== undefined && d.authLog);
+const lockout = truth.devices.find((d) => d.name === 'trap-lockout');
+// Every device whose own log counts login attempts (the lockout trap, the vendor web-login fakes).
+const counted = truth.devices.filter((d) => d.maxAuthAttempts !== undefined && d.authLog !== undefined);
+const attemptsOf = () => counted.map((d) => countAuthAttempts(readLog(d.authLog!)));
+let countedBefore: number[] = [];
+let countedAfter: number[] = [];
 const printerLog = 'lab/run/printer-9100.log';
 
 // Password attempts as the real daemons log them: OpenSSH (LogLevel VERBOSE) logs one line per attempt;
@@ -71,9 +76,11 @@ let lockoutAfter = 0;
 
 beforeAll(async () => {
   lockoutBefore = lockout?.authLog ? countAuthAttempts(readLog(lockout.authLog)) : 0;
+  countedBefore = attemptsOf();
   daemonBefore = [...SSHD_LOGS.map((l) => sshdAttempts(readLog(l))), lines(readLog(TELNET_SESSIONS))];
   revealed = await scan(['--reveal-credentials']);
   lockoutAfter = lockout?.authLog ? countAuthAttempts(readLog(lockout.authLog)) : 0;
+  countedAfter = attemptsOf();
   daemonAfter = [...SSHD_LOGS.map((l) => sshdAttempts(readLog(l))), lines(readLog(TELNET_SESSIONS))];
   masked = await scan([]);
 }, 700_000);
@@ -100,6 +107,15 @@ describe('iotcop scan of the device lab', () => {
   it('the lockout trap was never locked: no more attempts than it allows', () => {
     expect(lockout).toBeDefined();
     expect(lockoutAfter - lockoutBefore).toBeLessThanOrEqual(lockout!.maxAuthAttempts!);
+  });
+
+  it('every device that logs its login attempts saw no more than it allows (the budget plus the confirmation)', () => {
+    expect(counted.length).toBeGreaterThan(5);
+    const seen = counted.map((d, i) => [d.name, countedAfter[i]! - countedBefore[i]!] as const);
+    for (const [name, n] of seen) expect([name, n <= counted.find((d) => d.name === name)!.maxAuthAttempts!]).toEqual([name, true]);
+    // The vendor fakes whose default is found: at least the success and the confirmation reached them.
+    const hik = seen.find(([name]) => name === 'web-hikvision-isapi');
+    expect(hik?.[1]).toBeGreaterThanOrEqual(2);
   });
 
   it('the real daemons saw no more password attempts than the guess budget (sshd logs, telnet sessions)', () => {

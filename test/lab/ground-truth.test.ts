@@ -98,6 +98,10 @@ describe('lab/ground-truth.json', () => {
     expect(truth.devices.map((d) => `${d.name}=${d.address}`)).toEqual([
       'camera=10.231.0.10', 'router=10.231.0.11', 'hub=10.231.0.12', 'secure=10.231.0.13', 'printer=10.231.0.14',
       'nas=10.231.0.15', 'silent=10.231.0.16', 'trap-anyweb=10.231.0.20', 'trap-anytelnet=10.231.0.21', 'trap-lockout=10.231.0.22',
+      'homebridge=10.231.0.23', 'nodered=10.231.0.24', 'transmission=10.231.0.25',
+      'web-hikvision-isapi=10.231.0.30', 'web-dahua-rpc2=10.231.0.31', 'web-tp-link-cookie=10.231.0.32', 'web-synology-dsm=10.231.0.33',
+      'web-openwrt-luci=10.231.0.34', 'web-zyxel-encrypted=10.231.0.35', 'web-reolink-json=10.231.0.36', 'web-asus-router=10.231.0.37',
+      'web-fail-open=10.231.0.38', 'web-unknown-login=10.231.0.39',
     ]);
     expect(device('silent').openPorts).toEqual([]);
     expect(device('secure').mustNotFind).toContainEqual(expect.objectContaining({ status: 'fail' }));
@@ -241,5 +245,14 @@ describe('countAuthAttempts', () => {
     ].join('\n');
     expect(countAuthAttempts(log)).toBe(2);
     expect(countAuthAttempts('')).toBe(0);
+  });
+
+  it('counts one per login line of a web-login fake log', () => {
+    const log = [
+      '{"t":"2026-12-06T19:56:57.741Z","family":"fail-open","user":"iotcop28a4316f","result":"fail"}',
+      '{"t":"2026-12-06T19:56:58.250Z","family":"fail-open","user":"admin","result":"ok"}',
+      '{"t":"2026-12-06T19:56:58.300Z","family":"fail-open","note":"no result: not a login"}',
+    ].join('\n');
+    expect(countAuthAttempts(log)).toBe(2);
   });
 });

@@ -334,15 +334,16 @@ export function checkGroundTruth(result: ScanResult, truth: GroundTruth, opts: C
 
 /**
  * Whether a verdict expectation can be judged with the registered probes: fail/warn once every probe
- * behind the device's expectations for that guideline is registered; pass once every probe that can
- * decide the guideline is; manual and not_tested always.
+ * behind the device's expectations for that guideline is registered; pass and not_tested once every probe
+ * that can decide the guideline is (a login no recipe knows is not_tested only if nothing else decides
+ * guideline 1); manual always.
  */
 function verdictActive(device: TruthDevice, g: string, v: string, truth: GroundTruth, registered: Set<string> | null): boolean {
-  if (registered === null || v === 'manual' || v === 'not_tested') return true;
+  if (registered === null || v === 'manual') return true;
   const n = guidelineNumber(g);
   const probesFor = (check: string): string => CHECK_PROBES[check] ?? '';
   const decides = (probe: string): boolean => (PROBE_GUIDELINES[probe] ?? []).includes(n);
-  if (v === 'pass') {
+  if (v === 'pass' || v === 'not_tested') {
     return Object.keys(PROBE_GUIDELINES).filter(decides).every((p) => registered.has(p));
   }
   const behind = [
@@ -353,8 +354,9 @@ function verdictActive(device: TruthDevice, g: string, v: string, truth: GroundT
 }
 
 /**
- * Authentication attempts recorded in a trap's JSON-lines log (lab/run/<trap>/attempts.log): lines
- * with event "attempt" (a request that carried a credential). Compare with `maxAuthAttempts`.
+ * Authentication attempts recorded in a device's JSON-lines log (lab/run/<device>/attempts.log): lines
+ * with event "attempt" (the lockout trap: a request that carried a credential) or with a "result" (the
+ * vendor web-login fakes: one line per login). Compare with `maxAuthAttempts`.
  */
 export function countAuthAttempts(log: string): number {
   let n = 0;
@@ -362,7 +364,9 @@ export function countAuthAttempts(log: string): number {
     if (line.trim() === '') continue;
     try {
       const entry: unknown = JSON.parse(line);
-      if (typeof entry === 'object' && entry !== null && (entry as { event?: unknown }).event === 'attempt') n += 1;
+      if (typeof entry !== 'object' || entry === null) continue;
+      const e = entry as { event?: unknown; result?: unknown };
+      if (e.event === 'attempt' || typeof e.result === 'string') n += 1;
     } catch {
       // not a log line of ours
     }

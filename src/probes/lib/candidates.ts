@@ -137,6 +137,8 @@ export interface CandidateInput {
   passwordOnly?: boolean;
   /** User names that belong to another check (FTP "anonymous"): never tried here. */
   excludeUsernames?: readonly string[];
+  /** Rank the type's common vendors in when no vendor matched (default true; false only to measure, bench/guesses.mjs). */
+  typeDefaults?: boolean;
 }
 
 export interface CandidatePlan {
@@ -185,7 +187,7 @@ export function buildCandidates(input: CandidateInput): CandidatePlan {
     if (password !== undefined && password !== '') push({ username: d.username, password, origin: 'derived', source: shortSource(d.source), ref: d.id });
   }
   // No vendor matched, but the type is known: the common vendors of that type next (docs/CREDENTIALS.md step 3).
-  const typeEntry = matched.length === 0 && input.signals.type !== undefined ? db.file.typeDefaults.find((t) => t.type === input.signals.type) : undefined;
+  const typeEntry = matched.length === 0 && input.signals.type !== undefined && input.typeDefaults !== false ? db.file.typeDefaults.find((t) => t.type === input.signals.type) : undefined;
   const typeVendors = (typeEntry?.vendors ?? []).map((id) => db.vendors.find((v) => v.id === id)).filter((v): v is CompiledVendor => v !== undefined);
   for (const v of typeVendors) {
     for (const p of v.pairs) {
