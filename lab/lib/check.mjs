@@ -72,7 +72,10 @@ function checkOne(host, p) {
   }
 }
 
-const targets = truth.devices.flatMap((d) => d.openPorts.map((p) => ({ device: d.name, address: d.address, ...p })));
+// Also the TCP ports a device listens on outside the scanned list (alsoListening): Homebridge binds its
+// HAP port last, and a random port is open for a moment before it does.
+const targets = truth.devices.flatMap((d) => [...d.openPorts, ...(d.alsoListening ?? []).filter((p) => p.transport === 'tcp')]
+  .map((p) => ({ device: d.name, address: d.address, ...p })));
 const results = new Map();
 for (;;) {
   const pending = targets.filter((t) => !results.get(t)?.ok);

@@ -147,6 +147,10 @@ const DeviceSchema = z.strictObject({
     service: z.string(), username: z.string(), password: z.string().nullable(), source: z.string().min(1),
   })),
   openPorts: z.array(OpenPortSchema),
+  // Ports the device's software really listens on that no default scan can see (outside the port list,
+  // or a UDP responder that ignores unicast queries), each with why; the lab test compares `ss` with
+  // openPorts + alsoListening, a scan may but need not report them.
+  alsoListening: z.array(OpenPortSchema.extend({ why: z.string().min(1) })).optional(),
   retainedTopics: z.array(z.string()).optional(),
   noTraffic: z.array(z.strictObject({ port, transport, log: z.string(), note: z.string().optional() })).optional(),
   authLog: z.string().optional(),
@@ -263,7 +267,7 @@ export function checkGroundTruth(result: ScanResult, truth: GroundTruth, opts: C
     }
 
     // ports
-    const expected = new Set(device.openPorts.map((p) => `${p.port}/${p.transport}`));
+    const expected = new Set([...device.openPorts, ...device.alsoListening ?? []].map((p) => `${p.port}/${p.transport}`));
     const seenPorts = new Set(dr.services.map((s) => `${s.port}/${s.transport}`));
     for (const p of device.openPorts) {
       if (wantPort(p.transport) && !seenPorts.has(`${p.port}/${p.transport}`)) {
