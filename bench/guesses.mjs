@@ -8,7 +8,7 @@
 // lab as BENCHMARKS.md says). For every lab account with a known password on a credential service, it
 // prints:
 //   - scan: the attempt on which the scan's own run found the credential (evidence.found.attempt; the
-//     negative control counts), or "-" when the scan did not report it;
+//     negative control counts), or "no" when the scan did not report it;
 //   - then, replaying the guessing engine on the devices as the scan saw them, with an attempt function
 //     that accepts only the lab's password (so no packet is sent): the attempt that finds it
 //       as seen          with everything identification knew (vendor, MAC vendor, banners);
@@ -58,7 +58,7 @@ for (const t of truth.devices) {
   if (!device) continue;
   for (const account of t.accounts ?? []) {
     if (account.password === null || !SERVICES.has(account.service)) continue;
-    const port = t.openPorts.find((p) => p.service === account.service || (account.service === 'http' && /^https?$/.test(p.service)) || (account.service === 'telnet' && p.service === 'telnet'));
+    const port = t.openPorts.find((p) => p.service === account.service || (account.service === 'http' && /^https?$/.test(p.service)));
     const service = device.services.find((s) => s.port === port?.port) ?? device.services[0];
     const found = result.findings.find((f) => f.device === t.address && f.credential && f.credential.username === account.username && f.credential.password === account.password);
     rows.push({
