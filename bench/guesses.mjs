@@ -14,7 +14,9 @@
 //       as seen          with everything identification knew (vendor, MAC vendor, banners);
 //       type only, before  the vendor cues removed (no MAC vendor, vendor, model, banners, host names),
 //                          the device type kept, without the type ranking (credentials.json typeDefaults off);
-//       type only, after   the same, with the type ranking on.
+//       type only, after   the same, with the type ranking on (and the lockout caution of the type's brands);
+//       ranked, not cautious  the ranking alone: type ranking on, the lockout caution it brings left out, so
+//                          that what the ranking gains is not hidden by what the caution costs.
 //   "no" means not found within the default budget of 10 (or skipped to stay below a lockout threshold).
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -25,19 +27,20 @@ if (!values.scan) {
   process.exit(2);
 }
 const { buildCandidates, initialPolicy, randomCredential, runGuesses, signalsOf } = await import('../dist/probes/lib/credentials.js');
+const { lockoutPolicy } = await import('../dist/probes/lib/lockout.js');
 
 const result = JSON.parse(readFileSync(values.scan, 'utf8'));
 const truth = JSON.parse(readFileSync(values.truth, 'utf8'));
 const SERVICES = new Set(['ssh', 'telnet', 'http', 'ftp', 'mqtt', 'rtsp']);
 const BUDGET = 10;
 
-async function replay(device, service, account, typeDefaults) {
+async function replay(device, service, account, typeDefaults, cautious = true) {
   const plan = buildCandidates({ service: account.service, signals: signalsOf(device, service), owner: [], typeDefaults });
   const run = await runGuesses({
     negativeControl: randomCredential(),
     candidates: plan.candidates,
     maxAttempts: BUDGET,
-    policy: initialPolicy(plan),
+    policy: cautious ? initialPolicy(plan) : lockoutPolicy([]),
     attempt: async (c, step) => (step !== 'confirm-wrong' && c.username === account.username && c.password === account.password ? { kind: 'success' } : { kind: 'failure' }),
     sleep: async () => undefined, delayMs: 0, now: () => 0, deadlineAt: Number.MAX_SAFE_INTEGER, attemptMs: 1,
   });
@@ -67,6 +70,7 @@ for (const t of truth.devices) {
       asSeen: await replay(device, service, account, true),
       typeOnlyBefore: await replay(typeOnly(device), service, account, false),
       typeOnlyAfter: await replay(typeOnly(device), service, account, true),
+      rankedNotCautious: await replay(typeOnly(device), service, account, true, false),
     });
   }
 }
@@ -76,10 +80,10 @@ const sum = (key) => {
   const found = rows.filter((r) => r[key] !== null);
   return { found: found.length, of: rows.length, mean: found.length ? found.reduce((a, r) => a + r[key], 0) / found.length : null };
 };
-const summary = { scan: sum('scan'), asSeen: sum('asSeen'), typeOnlyBefore: sum('typeOnlyBefore'), typeOnlyAfter: sum('typeOnlyAfter') };
+const summary = { scan: sum('scan'), asSeen: sum('asSeen'), typeOnlyBefore: sum('typeOnlyBefore'), typeOnlyAfter: sum('typeOnlyAfter'), rankedNotCautious: sum('rankedNotCautious') };
 if (values.json) process.stdout.write(`${JSON.stringify({ rows, summary }, null, 2)}\n`);
 const out = values.json ? process.stderr : process.stdout;
-out.write('| device | type | service | user | scan | as seen | type only, before | type only, after |\n|---|---|---|---|---|---|---|---|\n');
-for (const r of rows) out.write(`| ${r.device} | ${r.type} | ${r.service} | ${r.user === '' ? '(none)' : r.user} | ${cell(r.scan)} | ${cell(r.asSeen)} | ${cell(r.typeOnlyBefore)} | ${cell(r.typeOnlyAfter)} |\n`);
+out.write('| device | type | service | user | scan | as seen | type only, before | type only, after | ranked, not cautious |\n|---|---|---|---|---|---|---|---|---|\n');
+for (const r of rows) out.write(`| ${r.device} | ${r.type} | ${r.service} | ${r.user === '' ? '(none)' : r.user} | ${cell(r.scan)} | ${cell(r.asSeen)} | ${cell(r.typeOnlyBefore)} | ${cell(r.typeOnlyAfter)} | ${cell(r.rankedNotCautious)} |\n`);
 const line = (k, s) => `${k}: found ${s.found} of ${s.of}${s.mean === null ? '' : `, ${s.mean.toFixed(1)} attempts per found credential`}`;
 out.write(`\n${Object.entries(summary).map(([k, s]) => line(k, s)).join('\n')}\n`);

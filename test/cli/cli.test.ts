@@ -5,10 +5,10 @@
 import { describe, expect, it, beforeAll, afterAll } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
+import { sshBannerServer } from '../net/helpers.js';
 
 const main = new URL('../../dist/cli/main.js', import.meta.url).pathname;
 // Keep run history of these scans out of the user's own data directory.
@@ -86,12 +86,11 @@ describe('iotcop CLI', () => {
   });
 
   describe('a scan of 127.0.0.1', () => {
-    let server: Server;
+    let server: { port: number; close: () => void };
     let port = 0;
     beforeAll(async () => {
-      server = createServer((s) => s.end('SSH-2.0-OpenSSH_9.2p1\r\n'));
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      port = (server.address() as { port: number }).port;
+      server = await sshBannerServer();
+      port = server.port;
     });
     afterAll(() => { server.close(); });
 

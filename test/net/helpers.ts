@@ -1,4 +1,5 @@
 import dgram from 'node:dgram';
+import { createServer } from 'node:net';
 import type { Logger, NetApi } from '../../src/probes/contract.js';
 import {
   createBudget, createCircuitBreaker, createHostLimiter, createNetApi,
@@ -43,4 +44,13 @@ export async function freeUdpPort(): Promise<number> {
   const port = s.address().port;
   await new Promise<void>((resolve) => s.close(() => resolve()));
   return port;
+}
+
+/** A TCP server on 127.0.0.1 that sends one SSH banner and closes (a service for loopback CLI scans). */
+export async function sshBannerServer(banner = 'SSH-2.0-OpenSSH_9.2p1'): Promise<{ port: number; close: () => void }> {
+  const server = createServer((s) => s.end(`${banner}\r\n`));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  if (address === null || typeof address === 'string') throw new Error('no TCP port');
+  return { port: address.port, close: () => { server.close(); } };
 }

@@ -14,10 +14,10 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { sshBannerServer } from '../net/helpers.js';
 
 const run = promisify(execFile);
 const root = new URL('../..', import.meta.url).pathname;
@@ -70,12 +70,11 @@ describe('the packed tarball, installed into an empty prefix', () => {
   }, 60_000);
 
   describe('a scan of 127.0.0.1 from the installed package', () => {
-    let server: Server;
+    let server: { port: number; close: () => void };
     let port = 0;
     beforeAll(async () => {
-      server = createServer((s) => s.end('SSH-2.0-OpenSSH_9.2p1\r\n'));
-      await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-      port = (server.address() as { port: number }).port;
+      server = await sshBannerServer();
+      port = server.port;
     });
     afterAll(() => { server.close(); });
 

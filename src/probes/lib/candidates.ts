@@ -156,6 +156,28 @@ function shortSource(s: string): string {
   return s.length > 240 ? `${s.slice(0, 237)}...` : s;
 }
 
+/**
+ * The type's vendor pairs for a service, ranked: a pair more of the type's brands ship goes first (each guess
+ * then covers the most brands the device may be), ties in the brand order of typeDefaults (most common
+ * first). The brand order alone would spend a cautious device's one or two wrong logins on the first
+ * brand's own password (bench/guesses.mjs, BENCHMARKS.md "Guesses per found credential").
+ */
+export function rankTypePairs(vendors: readonly CompiledVendor[], service: CredentialService): Candidate[] {
+  const byPair = new Map<string, { candidate: Candidate; brands: number; first: number }>();
+  vendors.forEach((v, rank) => {
+    const counted = new Set<string>();
+    for (const p of v.pairs) {
+      if (!p.services.includes(service)) continue;
+      const key = `${p.username}\u0000${p.password}`;
+      const entry = byPair.get(key);
+      if (entry === undefined) byPair.set(key, { candidate: { username: p.username, password: p.password, origin: 'type', source: shortSource(p.source), ref: v.id }, brands: 1, first: rank });
+      else if (!counted.has(key)) entry.brands += 1;
+      counted.add(key);
+    }
+  });
+  return [...byPair.values()].sort((a, b) => b.brands - a.brands || a.first - b.first).map((e) => e.candidate);
+}
+
 /** The ordered candidate list for one service of one device. */
 export function buildCandidates(input: CandidateInput): CandidatePlan {
   const db = input.db ?? credentialDb();
@@ -177,23 +199,21 @@ export function buildCandidates(input: CandidateInput): CandidatePlan {
     }
   }
   const matchedIds = new Set(matched.map((m) => m.vendor.id));
-  const derived = [
-    ...db.file.derived.filter((d) => d.vendor !== undefined && matchedIds.has(d.vendor)),
-    ...db.file.derived.filter((d) => d.vendor === undefined),
-  ];
-  for (const d of derived) {
-    if (!d.services.includes(input.service)) continue;
-    const password = deriveFromTemplate(d.template, input.signals);
-    if (password !== undefined && password !== '') push({ username: d.username, password, origin: 'derived', source: shortSource(d.source), ref: d.id });
-  }
-  // No vendor matched, but the type is known: the common vendors of that type next (docs/CREDENTIALS.md step 3).
+  // No vendor matched, but the type is known: the common vendors of that type (docs/CREDENTIALS.md step 3).
   const typeEntry = matched.length === 0 && input.signals.type !== undefined && input.typeDefaults !== false ? db.file.typeDefaults.find((t) => t.type === input.signals.type) : undefined;
   const typeVendors = (typeEntry?.vendors ?? []).map((id) => db.vendors.find((v) => v.id === id)).filter((v): v is CompiledVendor => v !== undefined);
-  for (const v of typeVendors) {
-    for (const p of v.pairs) {
-      if (p.services.includes(input.service)) push({ username: p.username, password: p.password, origin: 'type', source: shortSource(p.source), ref: v.id });
+  const pushDerived = (vendorSpecific: boolean): void => {
+    for (const d of db.file.derived) {
+      if ((d.vendor !== undefined) !== vendorSpecific || (vendorSpecific && !matchedIds.has(d.vendor ?? '')) || !d.services.includes(input.service)) continue;
+      const password = deriveFromTemplate(d.template, input.signals);
+      if (password !== undefined && password !== '') push({ username: d.username, password, origin: 'derived', source: shortSource(d.source), ref: d.id });
     }
-  }
+  };
+  pushDerived(true);
+  // The type's pairs go before the vendor-less label templates (admin/{mac6}): on a type whose brands lock,
+  // only one or two wrong logins may be spent, and a brand's documented default is the likelier one.
+  for (const c of rankTypePairs(typeVendors, input.service)) push(c);
+  pushDerived(false);
   if (input.service === 'telnet') {
     for (const p of db.file.mirai.pairs) push({ username: p.username, password: p.password, origin: 'mirai', source: shortSource(db.file.mirai.source) });
   }
@@ -205,11 +225,14 @@ export function buildCandidates(input: CandidateInput): CandidatePlan {
     .map((m) => `${m.vendor.name}: ${m.vendor.lockout?.note ?? ''}`);
   // A device of unknown brand may be one of its type's brands that lock: as cautious as if it were.
   for (const v of typeVendors) {
-    if (v.lockout?.services.includes(input.service)) lockoutReasons.push(`a ${input.signals.type ?? 'device'} of unknown brand, and ${v.name} ${input.signals.type ?? 'device'}s lock: ${v.lockout.note}`);
+    if (v.lockout?.services.includes(input.service)) lockoutReasons.push(`a ${input.signals.type ?? 'device'} of unknown brand, and ${v.name} devices lock: ${v.lockout.note}`);
   }
   const plan: CandidatePlan = { candidates: out, matched, lockoutReasons };
-  const documented = matched.map((m) => m.vendor.lockout).filter((l) => l?.services.includes(input.service) && l.threshold !== undefined && l.scope !== undefined);
-  // Only when every lock reason is a documented one (a type-inferred brand keeps the plain cautious cap).
+  // The matched vendors' lockouts, or (no vendor matched) those of the type's brands the device may be.
+  const documented = [...matched.map((m) => m.vendor.lockout), ...typeVendors.map((v) => v.lockout)]
+    .filter((l) => l?.services.includes(input.service) && l.threshold !== undefined && l.scope !== undefined);
+  // Only when every lock reason is a documented one (an undocumented threshold keeps the plain cautious cap);
+  // then the strictest of them sets the cap, for a type-inferred brand as for a matched one.
   if (documented.length > 0 && documented.length === lockoutReasons.length) {
     const strictest = documented.map((l): VendorLockout => ({ threshold: l!.threshold!, scope: l!.scope!, sharedBy: l!.services.length }))
       .sort((a, b) => a.threshold / a.sharedBy - b.threshold / b.sharedBy || (a.scope === 'address' ? -1 : 1))[0];

@@ -1,8 +1,9 @@
 import {
   assessGuesses, buildCandidates, deriveFromTemplate, guessEvidence, initialPolicy, normaliseMac, ownerPairs,
-  publicEvidence, randomCredential, runGuesses, signalsOf,
+  publicEvidence, randomCredential, rankTypePairs, runGuesses, signalsOf,
   type AttemptOutcome, type Candidate, type CandidatePlan, type GuessOptions, type GuessRun,
 } from '../../../src/probes/lib/credentials.js';
+import { compileCredentialDb, credentialDb } from '../../../src/data/credentials.js';
 import { CAUTIOUS_MAX_FAILURES, DEFAULT_MAX_FAILURES_PER_ACCOUNT, lockoutPolicy } from '../../../src/probes/lib/lockout.js';
 import type { Device } from '../../../src/report/model.js';
 
@@ -73,9 +74,10 @@ describe('signals and candidates', () => {
     const cam = (type: 'camera' | 'nas' | 'unknown') => dev({ identification: { type, confidence: 'medium', sources: ['port'] } });
     const plan = buildCandidates({ service: 'http', signals: signalsOf(cam('camera')), owner: [] });
     expect(plan.rankedByType).toBe('camera');
-    // Hikvision, then Dahua, then Reolink: the three "admin" defaults fit a per-account cap of 3.
+    // Ranked by how many camera brands ship a pair (ties in brand order): admin with no password (Reolink,
+    // XiongMai, Foscam), admin/admin (Dahua, Amcrest), then Hikvision's admin/12345 and single-brand pairs.
     expect(plan.candidates.slice(0, 5).map((x) => `${x.username}/${x.password}/${x.ref ?? ''}`))
-      .toEqual(['admin/12345/hikvision', 'admin/admin/dahua', '888888/888888/dahua', '666666/666666/dahua', 'admin//reolink']);
+      .toEqual(['admin//reolink', 'admin/admin/dahua', 'admin/12345/hikvision', '888888/888888/dahua', '666666/666666/dahua']);
     expect(plan.candidates.slice(0, 5).every((x) => x.origin === 'type')).toBe(true);
     expect(plan.candidates.findIndex((x) => x.origin === 'generic')).toBeGreaterThan(plan.candidates.findLastIndex((x) => x.origin === 'type'));
     // Some camera brands lock: a camera of unknown brand is treated as cautiously as one of them.
@@ -97,10 +99,51 @@ describe('signals and candidates', () => {
     expect(initialPolicy(syn)).toMatchObject({ cautious: true, maxFailures: 3 });
     expect(initialPolicy(syn, ['2 attempts remaining'])).toMatchObject({ cautious: true, maxFailures: 2 });
     // XiongMai documents a lock without a threshold: the plain cautious policy.
-    const xm = buildCandidates({ service: 'http', signals: signalsOf(dev({ macVendor: 'Hangzhou Xiongmai Technology Co.,Ltd' })), owner: [] });
+    // A vendor that documents a lock without a threshold: the plain cautious policy.
+    const file = structuredClone(credentialDb().file);
+    const xmFile = file.vendors.find((v) => v.id === 'xiongmai');
+    if (xmFile?.lockout === undefined) throw new Error('xiongmai has no lockout in credentials.json');
+    delete xmFile.lockout.threshold;
+    delete xmFile.lockout.scope;
+    const db = compileCredentialDb(file);
+    const xm = buildCandidates({ service: 'http', signals: signalsOf(dev({ macVendor: 'Hangzhou Xiongmai Technology Co.,Ltd' })), owner: [], db });
     expect(xm.matched[0]?.vendor.id).toBe('xiongmai');
     expect(xm.vendorLockout).toBeUndefined();
     expect(initialPolicy(xm)).toMatchObject({ cautious: true, maxFailures: 2 });
+    // ... and on a camera of unknown brand, that one undocumented brand keeps the plain cap too.
+    const cam = dev({ identification: { type: 'camera', confidence: 'medium', sources: ['port'] } });
+    expect(buildCandidates({ service: 'http', signals: signalsOf(cam), owner: [], db }).vendorLockout).toBeUndefined();
+  });
+
+  it('a device of unknown brand takes the strictest documented lockout of its type\'s brands', () => {
+    const nas = dev({ identification: { type: 'nas', confidence: 'medium', sources: ['port'] } });
+    // Synology is the NAS brand that locks (10 wrong logins per address, shared by http, ssh and ftp).
+    const plan = buildCandidates({ service: 'http', signals: signalsOf(nas), owner: [] });
+    expect(plan.vendorLockout).toEqual({ threshold: 10, scope: 'address', sharedBy: 3 });
+    expect(initialPolicy(plan)).toMatchObject({ cautious: true, maxFailures: 3, maxFailuresPerAccount: 3 });
+    // Cameras: Hikvision's address lock (5, shared by three services) is the strictest.
+    const cam = dev({ identification: { type: 'camera', confidence: 'medium', sources: ['port'] } });
+    expect(buildCandidates({ service: 'http', signals: signalsOf(cam), owner: [] }).vendorLockout).toEqual({ threshold: 5, scope: 'address', sharedBy: 3 });
+  });
+
+  it('puts the type\'s pairs before the vendor-less label templates (admin/{mac6})', () => {
+    const cam = dev({ mac: '00:11:22:4d:21:0a', identification: { type: 'camera', confidence: 'medium', sources: ['port'] } });
+    const plan = buildCandidates({ service: 'http', signals: signalsOf(cam), owner: [] });
+    const mac6 = plan.candidates.findIndex((x) => x.ref === 'generic-mac6');
+    expect(mac6).toBeGreaterThan(plan.candidates.findLastIndex((x) => x.origin === 'type'));
+    expect(plan.candidates[mac6]?.password).toBe('4D210A');
+    // Without a type, the template still comes before the generic list.
+    const plain = buildCandidates({ service: 'http', signals: signalsOf(dev({ mac: '00:11:22:4d:21:0a' })), owner: [] });
+    expect(plain.candidates[0]).toMatchObject({ origin: 'derived', ref: 'generic-mac6' });
+  });
+
+  it('ranks a type\'s pairs by the number of its brands that ship them, counting a brand once', () => {
+    const db = credentialDb();
+    const brands = ['synology', 'qnap', 'western-digital'].map((id) => db.vendors.find((v) => v.id === id)!);
+    const ranked = rankTypePairs(brands, 'http').map((x) => `${x.username}/${x.password}/${x.ref ?? ''}`);
+    // Synology lists admin/'' twice (for different services): still one brand; WD's admin/'' makes it two.
+    expect(ranked).toEqual(['admin//synology', 'admin/admin/qnap']);
+    expect(rankTypePairs(brands, 'ssh').map((x) => `${x.username}/${x.password}`)).toEqual(['admin/', 'admin/admin', 'root/welc0me', 'sshd/welc0me']);
   });
 
   it('de-duplicates on the password for password-only logins and excludes user names', () => {
