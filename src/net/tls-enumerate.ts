@@ -1,0 +1,192 @@
+/**
+ * Protocol and cipher-suite enumeration by our own ClientHellos (tls-hello.ts), the way testssl.sh and
+ * sslscan do it: per protocol, offer every suite defined for it; the server picks one; offer the rest
+ * again without it; repeat until the server refuses. SSLv2 servers list every CIPHER-SPEC they share in
+ * one SERVER-HELLO. Suites are offered in chunks (some servers fail on long hellos), protocols run in
+ * parallel up to `parallel` connections (the per-host connection limit stays the dialer's), every
+ * exchange is capped in bytes and time, and the whole enumeration stops at `deadlineAt`.
+ */
+import { CIPHER_SUITES, suiteById, suitesFor, type CipherSuite } from '../data/tls-suites.js';
+import { buildClientHello, keyExchangeKind, parseSslv2Response, parseTlsResponse, type HelloProtocol, type ServerKeyExchangeInfo, type ServerResponse } from './tls-hello.js';
+
+/** The byte stream the enumeration needs (a Conn from the dialer fits). */
+export interface HelloStream {
+  write(data: Buffer): Promise<void>;
+  readUntil(done: (received: Buffer) => boolean, timeoutMs?: number): Promise<{ data: Buffer; timedOut: boolean; closed: boolean; truncated: boolean }>;
+  close(): void;
+}
+
+export interface EnumerateOptions {
+  dial: () => Promise<HelloStream>;
+  servername?: string;
+  protocols?: readonly HelloProtocol[];
+  /** Per exchange (connect excluded). */
+  exchangeMs?: number;
+  /** Suites per ClientHello (default 100). */
+  chunk?: number;
+  /** Connections open at once (default 2). */
+  parallel?: number;
+  deadlineAt?: number;
+  now?: () => number;
+}
+
+export interface AcceptedSuite {
+  id: number;
+  iana: string;
+  openssl: string | null;
+  keyExchange: ServerKeyExchangeInfo | null;
+}
+
+export interface ProtocolResult {
+  protocol: HelloProtocol;
+  /** true: the server negotiated it; false: it refused (alert, close or a different version); null: not known (errors, time). */
+  supported: boolean | null;
+  accepted: AcceptedSuite[];
+  /** Every suite offered was either accepted or refused (false when time, errors or caps cut it short). */
+  complete: boolean;
+  /** What the server said when it refused, or why the result is incomplete. */
+  refusal: string | null;
+  /** A different version the server answered with, when it did not take the one offered. */
+  answeredWith: HelloProtocol | null;
+  secureRenegotiation: boolean | null;
+  /** The server chose DEFLATE compression when it was offered (CRIME). */
+  compression: boolean | null;
+  keyShareGroup: string | null;
+  connections: number;
+}
+
+export interface Enumeration {
+  protocols: ProtocolResult[];
+  /** The leaf certificate (DER) of the first ServerHello that carried one. */
+  certificate: Buffer | null;
+  connections: number;
+  elapsedMs: number;
+}
+
+export const ALL_HELLO_PROTOCOLS: readonly HelloProtocol[] = ['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+const MAX_ANSWER_BYTES = 65536;
+
+function kexOf(id: number): 'dh' | 'ecdh' | 'rsa' | 'other' {
+  const s = suiteById(id);
+  return s === undefined ? 'other' : keyExchangeKind(s.kex);
+}
+
+async function exchange(o: EnumerateOptions, hello: Buffer, sslv2: boolean): Promise<ServerResponse | { error: string }> {
+  let conn: HelloStream;
+  try {
+    conn = await o.dial();
+  } catch (e) {
+    return { error: e instanceof Error ? e.message.slice(0, 200) : 'connect failed' };
+  }
+  try {
+    await conn.write(hello);
+    const parse = (b: Buffer) => (sslv2 ? parseSslv2Response(b) : parseTlsResponse(b, { kexOf }));
+    const read = await conn.readUntil((b) => b.length >= MAX_ANSWER_BYTES || (b.length > 0 && parse(b).complete), o.exchangeMs ?? 5000);
+    // Silence is not a refusal: the result stays "not known" (a timeout is an error, never a verdict).
+    if (read.data.length === 0) return read.timedOut ? { error: 'no answer before the timeout' } : { ...parse(read.data), kind: 'closed', note: 'the server closed the connection' };
+    const res = parse(read.data);
+    if (!res.complete && res.suite === null && res.sslv2Suites.length === 0) return { ...res, note: res.note ?? (read.timedOut ? 'incomplete answer before the timeout' : 'incomplete answer') };
+    return res;
+  } catch (e) {
+    return { error: e instanceof Error ? e.message.slice(0, 200) : 'exchange failed' };
+  } finally {
+    conn.close();
+  }
+}
+
+function accepted(s: CipherSuite, keyExchange: ServerKeyExchangeInfo | null): AcceptedSuite {
+  return { id: s.id, iana: s.iana, openssl: s.openssl, keyExchange };
+}
+
+async function enumerateOne(o: EnumerateOptions, protocol: HelloProtocol, state: { certificate: Buffer | null }, limit: () => Promise<() => void>): Promise<ProtocolResult> {
+  const now = o.now ?? Date.now;
+  const result: ProtocolResult = { protocol, supported: null, accepted: [], complete: false, refusal: null, answeredWith: null, secureRenegotiation: null, compression: null, keyShareGroup: null, connections: 0 };
+  const offer = suitesFor(protocol);
+  const run = async (suites: number[], compression: boolean): Promise<ServerResponse | { error: string }> => {
+    const release = await limit();
+    try {
+      result.connections += 1;
+      return await exchange(o, buildClientHello({ protocol, suites, ...(o.servername ? { servername: o.servername } : {}), offerCompression: compression }), protocol === 'SSLv2');
+    } finally { release(); }
+  };
+  const outOfTime = (): boolean => o.deadlineAt !== undefined && now() + (o.exchangeMs ?? 5000) > o.deadlineAt;
+
+  if (protocol === 'SSLv2') {
+    if (outOfTime()) { result.refusal = 'no time left'; return result; }
+    const r = await run(offer.map((s) => s.id), false);
+    if ('error' in r) { result.refusal = r.error; return result; }
+    result.complete = true;
+    if (r.kind !== 'sslv2-server-hello' || r.protocol !== 'SSLv2') { result.supported = false; result.refusal = r.alert?.name ?? r.note ?? r.kind; return result; }
+    result.supported = true;
+    for (const id of r.sslv2Suites) { const s = suiteById(id, true); if (s) result.accepted.push(accepted(s, null)); }
+    if (r.certificates[0] && state.certificate === null) state.certificate = r.certificates[0];
+    return result;
+  }
+
+  const chunkSize = Math.max(1, o.chunk ?? 100);
+  const chunks: number[][] = [];
+  for (let i = 0; i < offer.length; i += chunkSize) chunks.push(offer.slice(i, i + chunkSize).map((s) => s.id));
+  let first = true;
+  for (const chunk of chunks) {
+    let remaining = [...chunk];
+    while (remaining.length > 0) {
+      if (outOfTime()) { result.refusal = 'no time left'; return result; }
+      const r = await run(remaining, first && protocol !== 'TLSv1.3');
+      if ('error' in r) { result.refusal = r.error; return result; }
+      const agreed = (r.kind === 'server-hello' || r.kind === 'hello-retry') && r.protocol === protocol && r.suite !== null && remaining.includes(r.suite);
+      if (!agreed) {
+        if ((r.kind === 'server-hello' || r.kind === 'hello-retry') && r.protocol !== protocol) result.answeredWith = r.protocol;
+        if (r.kind === 'server-hello' && r.protocol === protocol && r.suite !== null && !remaining.includes(r.suite)) {
+          result.refusal = `the server chose suite 0x${r.suite.toString(16).padStart(4, '0')}, which was not offered`;
+          return result;
+        }
+        if (r.kind === 'truncated' || r.kind === 'not-tls') { result.refusal = r.note ?? r.kind; return result; }
+        result.refusal ??= r.alert?.name ?? r.note ?? (r.kind === 'closed' ? 'the server closed the connection' : r.kind);
+        break; // nothing more in this chunk
+      }
+      const suite = suiteById(r.suite ?? -1);
+      if (first) {
+        result.secureRenegotiation = protocol === 'TLSv1.3' ? null : r.secureRenegotiation;
+        result.compression = protocol === 'TLSv1.3' ? false : r.compression === 1;
+        result.keyShareGroup = r.keyShareGroup;
+        first = false;
+      }
+      result.supported = true;
+      if (suite) result.accepted.push(accepted(suite, r.keyExchange));
+      if (r.certificates[0] && state.certificate === null) state.certificate = r.certificates[0];
+      remaining = remaining.filter((id) => id !== r.suite);
+    }
+  }
+  if (result.supported === null) result.supported = false;
+  if (result.supported) result.refusal = null;
+  result.complete = true;
+  return result;
+}
+
+/** A tiny semaphore: at most `n` exchanges at once. */
+function limiter(n: number): () => Promise<() => void> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async () => {
+    if (active >= n) await new Promise<void>((r) => waiting.push(r));
+    active += 1;
+    return () => { active -= 1; waiting.shift()?.(); };
+  };
+}
+
+/** Enumerates every protocol in `o.protocols` (default all) and its accepted suites. */
+export async function enumerateTls(o: EnumerateOptions): Promise<Enumeration> {
+  const now = o.now ?? Date.now;
+  const started = now();
+  const state = { certificate: null as Buffer | null };
+  const limit = limiter(Math.max(1, o.parallel ?? 2));
+  const protocols = o.protocols ?? ALL_HELLO_PROTOCOLS;
+  const results = await Promise.all(protocols.map((p) => enumerateOne(o, p, state, limit)));
+  return { protocols: results, certificate: state.certificate, connections: results.reduce((a, r) => a + r.connections, 0), elapsedMs: now() - started };
+}
+
+/** The suites of the table (for tests and the evidence: how many were offered per protocol). */
+export function offeredCount(protocol: HelloProtocol): number {
+  return protocol === 'SSLv2' ? CIPHER_SUITES.filter((s) => s.code.length === 6).length : suitesFor(protocol).length;
+}
