@@ -40,6 +40,7 @@ export function wrapSocket(socket: Socket, limits: ConnLimits, hooks: ConnHooks,
   let ended = false;
   let closed = false;
   let deadlineHit = false;
+  let idleHit = false;
   let closingByUs = false;
   let wrapper: Duplex | undefined;
   const listeners = new Set<() => void>();
@@ -50,7 +51,8 @@ export function wrapSocket(socket: Socket, limits: ConnLimits, hooks: ConnHooks,
     if (!socket.destroyed) socket.destroy(err);
   };
 
-  socket.setTimeout(Math.max(1, limits.idleTimeoutMs), () => destroy(new NetError('timeout', `idle for ${limits.idleTimeoutMs} ms`)));
+  // Our idle timeout closing the socket is a timeout, not the peer closing: readUntil says timedOut.
+  socket.setTimeout(Math.max(1, limits.idleTimeoutMs), () => { idleHit = true; destroy(new NetError('timeout', `idle for ${limits.idleTimeoutMs} ms`)); });
   const deadlineTimer = setTimeout(() => {
     deadlineHit = true;
     destroy(new NetError('timeout', 'connection deadline reached'));
@@ -127,7 +129,7 @@ export function wrapSocket(socket: Socket, limits: ConnLimits, hooks: ConnHooks,
           hooks.signal.removeEventListener('abort', aborted);
           const data = pending;
           pending = Buffer.alloc(0);
-          resolve({ data, timedOut: timedOut || deadlineHit, closed: ended || closed || socket.destroyed, truncated });
+          resolve({ data, timedOut: timedOut || deadlineHit || idleHit, closed: ended || closed || socket.destroyed, truncated });
         };
         const check = (): void => {
           try {

@@ -27,6 +27,8 @@ export interface EnumerateOptions {
   /** Connections open at once (default 2). */
   parallel?: number;
   deadlineAt?: number;
+  /** Connections the whole enumeration may open; protocols not finished within it stay incomplete. */
+  maxConnections?: number;
   now?: () => number;
 }
 
@@ -53,6 +55,8 @@ export interface ProtocolResult {
   compression: boolean | null;
   keyShareGroup: string | null;
   connections: number;
+  /** The dialer's error kind (refused, timeout, budget-exceeded…) when an exchange failed. */
+  errorKind: string | null;
 }
 
 export interface Enumeration {
@@ -72,24 +76,31 @@ function kexOf(id: number): 'dh' | 'ecdh' | 'rsa' | 'other' {
   return s === undefined ? 'other' : keyExchangeKind(s.kex);
 }
 
-async function exchange(o: EnumerateOptions, hello: Buffer, sslv2: boolean): Promise<ServerResponse | { error: string }> {
+type ExchangeError = { error: string; kind: string | null };
+
+function failure(e: unknown, fallback: string): ExchangeError {
+  const kind = typeof e === 'object' && e !== null && 'kind' in e && typeof e.kind === 'string' ? e.kind : null;
+  return { error: e instanceof Error ? e.message.slice(0, 200) : fallback, kind };
+}
+
+async function exchange(o: EnumerateOptions, hello: Buffer, sslv2: boolean): Promise<ServerResponse | ExchangeError> {
   let conn: HelloStream;
   try {
     conn = await o.dial();
   } catch (e) {
-    return { error: e instanceof Error ? e.message.slice(0, 200) : 'connect failed' };
+    return failure(e, 'connect failed');
   }
   try {
     await conn.write(hello);
     const parse = (b: Buffer) => (sslv2 ? parseSslv2Response(b) : parseTlsResponse(b, { kexOf }));
     const read = await conn.readUntil((b) => b.length >= MAX_ANSWER_BYTES || (b.length > 0 && parse(b).complete), o.exchangeMs ?? 5000);
     // Silence is not a refusal: the result stays "not known" (a timeout is an error, never a verdict).
-    if (read.data.length === 0) return read.timedOut ? { error: 'no answer before the timeout' } : { ...parse(read.data), kind: 'closed', note: 'the server closed the connection' };
+    if (read.data.length === 0) return read.timedOut ? { error: 'no answer before the timeout', kind: 'timeout' } : { ...parse(read.data), kind: 'closed', note: 'the server closed the connection' };
     const res = parse(read.data);
     if (!res.complete && res.suite === null && res.sslv2Suites.length === 0) return { ...res, note: res.note ?? (read.timedOut ? 'incomplete answer before the timeout' : 'incomplete answer') };
     return res;
   } catch (e) {
-    return { error: e instanceof Error ? e.message.slice(0, 200) : 'exchange failed' };
+    return failure(e, 'exchange failed');
   } finally {
     conn.close();
   }
@@ -99,15 +110,29 @@ function accepted(s: CipherSuite, keyExchange: ServerKeyExchangeInfo | null): Ac
   return { id: s.id, iana: s.iana, openssl: s.openssl, keyExchange };
 }
 
-async function enumerateOne(o: EnumerateOptions, protocol: HelloProtocol, state: { certificate: Buffer | null }, limit: () => Promise<() => void>): Promise<ProtocolResult> {
+/** Shared by the protocols of one enumeration: a server that refuses connections, or never answers, is given up on at once. */
+type SharedState = { certificate: Buffer | null; connections: number; answers: number; silent: number; refused: boolean };
+
+async function enumerateOne(o: EnumerateOptions, protocol: HelloProtocol, state: SharedState, limit: () => Promise<() => void>): Promise<ProtocolResult> {
   const now = o.now ?? Date.now;
-  const result: ProtocolResult = { protocol, supported: null, accepted: [], complete: false, refusal: null, answeredWith: null, secureRenegotiation: null, compression: null, keyShareGroup: null, connections: 0 };
+  const result: ProtocolResult = { protocol, supported: null, accepted: [], complete: false, refusal: null, answeredWith: null, secureRenegotiation: null, compression: null, keyShareGroup: null, connections: 0, errorKind: null };
   const offer = suitesFor(protocol);
-  const run = async (suites: number[], compression: boolean): Promise<ServerResponse | { error: string }> => {
+  const run = async (suites: number[], compression: boolean): Promise<ServerResponse | ExchangeError> => {
     const release = await limit();
     try {
+      if (o.maxConnections !== undefined && state.connections >= o.maxConnections) return { error: 'connection budget spent', kind: 'budget-exceeded' };
+      if (state.refused) return { error: 'the port refused connections', kind: 'refused' };
+      if (state.answers === 0 && state.silent >= 2) return { error: 'not tried: the server answered no ClientHello (two timed out)', kind: 'timeout' };
+      state.connections += 1;
       result.connections += 1;
-      return await exchange(o, buildClientHello({ protocol, suites, ...(o.servername ? { servername: o.servername } : {}), offerCompression: compression }), protocol === 'SSLv2');
+      const r = await exchange(o, buildClientHello({ protocol, suites, ...(o.servername ? { servername: o.servername } : {}), offerCompression: compression }), protocol === 'SSLv2');
+      if ('error' in r) {
+        if (r.kind === 'refused') state.refused = true;
+        if (r.kind === 'timeout') state.silent += 1;
+      } else {
+        state.answers += 1;
+      }
+      return r;
     } finally { release(); }
   };
   const outOfTime = (): boolean => o.deadlineAt !== undefined && now() + (o.exchangeMs ?? 5000) > o.deadlineAt;
@@ -115,7 +140,7 @@ async function enumerateOne(o: EnumerateOptions, protocol: HelloProtocol, state:
   if (protocol === 'SSLv2') {
     if (outOfTime()) { result.refusal = 'no time left'; return result; }
     const r = await run(offer.map((s) => s.id), false);
-    if ('error' in r) { result.refusal = r.error; return result; }
+    if ('error' in r) { result.refusal = r.error; result.errorKind = r.kind; return result; }
     result.complete = true;
     if (r.kind !== 'sslv2-server-hello' || r.protocol !== 'SSLv2') { result.supported = false; result.refusal = r.alert?.name ?? r.note ?? r.kind; return result; }
     result.supported = true;
@@ -133,7 +158,7 @@ async function enumerateOne(o: EnumerateOptions, protocol: HelloProtocol, state:
     while (remaining.length > 0) {
       if (outOfTime()) { result.refusal = 'no time left'; return result; }
       const r = await run(remaining, first && protocol !== 'TLSv1.3');
-      if ('error' in r) { result.refusal = r.error; return result; }
+      if ('error' in r) { result.refusal = r.error; result.errorKind = r.kind; return result; }
       const agreed = (r.kind === 'server-hello' || r.kind === 'hello-retry') && r.protocol === protocol && r.suite !== null && remaining.includes(r.suite);
       if (!agreed) {
         if ((r.kind === 'server-hello' || r.kind === 'hello-retry') && r.protocol !== protocol) result.answeredWith = r.protocol;
@@ -179,7 +204,7 @@ function limiter(n: number): () => Promise<() => void> {
 export async function enumerateTls(o: EnumerateOptions): Promise<Enumeration> {
   const now = o.now ?? Date.now;
   const started = now();
-  const state = { certificate: null as Buffer | null };
+  const state: SharedState = { certificate: null, connections: 0, answers: 0, silent: 0, refused: false };
   const limit = limiter(Math.max(1, o.parallel ?? 2));
   const protocols = o.protocols ?? ALL_HELLO_PROTOCOLS;
   const results = await Promise.all(protocols.map((p) => enumerateOne(o, p, state, limit)));

@@ -326,9 +326,9 @@ export function parseSslv2Response(data: Buffer): ServerResponse & { complete: b
   const b0 = r.u8();
   const b1 = r.u8();
   if (b0 === null || b1 === null) return { ...empty('truncated'), complete: false };
-  let len: number;
-  if ((b0 & 0x80) !== 0) len = ((b0 & 0x7f) << 8) | b1;
-  else { len = ((b0 & 0x3f) << 8) | b1; if (r.u8() === null) return { ...empty('truncated'), complete: false }; }
+  // A SERVER-HELLO has no padding, so its record header is the two-byte form (high bit set).
+  if ((b0 & 0x80) === 0) return { ...empty('not-tls', 'not an SSLv2 SERVER-HELLO'), complete: true };
+  const len = ((b0 & 0x7f) << 8) | b1;
   const body = r.sub(len);
   if (body === null) return { ...empty('truncated'), complete: data.length > 40000 };
   const type = body.u8();

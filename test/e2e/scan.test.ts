@@ -17,6 +17,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { checkGroundTruth, countAuthAttempts, parseGroundTruth } from '../lab/ground-truth.js';
 import { PROBES } from '../../src/probes/registry.js';
 import type { ScanResult } from '../../src/report/model.js';
+import { hexCodes, sslscan } from '../net/sslscan.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -126,6 +127,22 @@ describe('iotcop scan of the device lab', () => {
     expect(spent[0]).toBeGreaterThan(0);
     for (const n of spent) expect(n).toBeLessThanOrEqual(MAX_GUESSES + CONFIRMATION_ATTEMPTS);
   });
+
+  it('accepts, on every TLS port of the lab, exactly the suites sslscan accepts there (TLS 1.0 to 1.3)', () => {
+    const ports = revealed.result.findings.filter((f) => f.check === 'tls-weak-cipher' && f.port !== undefined && f.evidence !== undefined);
+    expect(ports.length).toBeGreaterThanOrEqual(4);
+    for (const f of ports) {
+      const ours = (f.evidence as { accepted: Record<string, { code?: string }[]> }).accepted;
+      const reference = sslscan(`${f.device}:${f.port}`, truth.scanner.namespace);
+      for (const p of ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']) {
+        const mine = (ours[p] ?? []).map((c) => Number.parseInt(c.code ?? '', 16));
+        expect({ port: `${f.device}:${f.port}`, p, ids: hexCodes(mine) }).toEqual({ port: `${f.device}:${f.port}`, p, ids: hexCodes(reference.accepted.get(p) ?? []) });
+      }
+      // SSLv2/SSLv3: sslscan's OpenSSL cannot offer them, so it can only agree where the server refuses them.
+      expect([f.device, f.port, reference.enabled.has('SSLv3')]).toEqual([f.device, f.port, false]);
+      expect(ours.SSLv3 ?? []).toEqual([]);
+    }
+  }, 240_000);
 
   it('sends zero bytes to the printer\'s raw port 9100', () => {
     expect(readLog(printerLog).trim()).toBe('');
