@@ -99,7 +99,7 @@ beforeAll(async () => {
 describe('device lab', () => {
   it('every open port of the ground truth answers from the LAN namespace', async () => {
     const targets = truth.devices.flatMap((d) => d.openPorts.map((p) => ({ device: d.name, address: d.address, port: p.port, transport: p.transport, service: p.service })));
-    expect(targets.length).toBe(36);
+    expect(targets.length).toBe(37);
     const results = await nodeInLan<(typeof targets[number] & { result: string })[]>(PROBE_PORTS, targets);
     const notOpen = results.filter((r) => r.result !== 'open').map((r) => `${r.device} ${r.port}/${r.transport}: ${r.result}`);
     expect(notOpen).toEqual([]);

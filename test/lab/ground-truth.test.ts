@@ -101,7 +101,7 @@ describe('lab/ground-truth.json', () => {
       'homebridge=10.231.0.23', 'nodered=10.231.0.24', 'transmission=10.231.0.25',
       'web-hikvision-isapi=10.231.0.30', 'web-dahua-rpc2=10.231.0.31', 'web-tp-link-cookie=10.231.0.32', 'web-synology-dsm=10.231.0.33',
       'web-openwrt-luci=10.231.0.34', 'web-zyxel-encrypted=10.231.0.35', 'web-reolink-json=10.231.0.36', 'web-asus-router=10.231.0.37',
-      'web-fail-open=10.231.0.38', 'web-unknown-login=10.231.0.39',
+      'web-fail-open=10.231.0.38', 'web-unknown-login=10.231.0.39', 'legacy-tls=10.231.0.40',
     ]);
     expect(device('silent').openPorts).toEqual([]);
     expect(device('secure').mustNotFind).toContainEqual(expect.objectContaining({ status: 'fail' }));

@@ -40,6 +40,7 @@ export const CHECK_PROBES: Readonly<Record<string, string>> = {
   'snmp-default-community': 'snmp-default-community',
   'tls-legacy-protocol': 'tls-configuration',
   'tls-weak-cipher': 'tls-configuration',
+  'tls-known-weaknesses': 'tls-configuration',
   'tls-certificate-expired': 'tls-configuration',
   'tls-certificate-not-yet-valid': 'tls-configuration',
   'tls-certificate-weak-key': 'tls-configuration',

@@ -31,8 +31,14 @@ export function sslscan(target: string, namespace?: string): SslscanResult {
   const args = ['--no-colour', '--xml=-', target];
   const xml = namespace === undefined
     ? execFileSync('sslscan', args, { timeout: 60_000 }).toString()
-    : execFileSync('ip', ['netns', 'exec', namespace, 'sslscan', ...args], { timeout: 60_000 }).toString();
+    : execFileSync('ip', ['netns', 'exec', namespace, 'sslscan', ...args], { timeout: 120_000 }).toString();
   return parseSslscanXml(xml);
 }
 
 export const hexCodes = (s: Iterable<number>): string[] => [...s].sort((a, b) => a - b).map((id) => id.toString(16).padStart(4, '0'));
+
+/** The suite codes this machine's OpenSSL (and so sslscan's full handshakes) can offer, at SECLEVEL=0. */
+export function localOpensslSuites(): Set<number> {
+  const out = execFileSync('openssl', ['ciphers', '-V', 'ALL:COMPLEMENTOFALL:@SECLEVEL=0'], { env: { ...process.env, OPENSSL_CONF: '/dev/null' } }).toString();
+  return new Set([...out.matchAll(/0x([0-9A-F]{2}),0x([0-9A-F]{2})/g)].map((m) => Number.parseInt(`${m[1]}${m[2]}`, 16)));
+}

@@ -13,6 +13,7 @@ import type { CheckResult } from '../../src/probes/contract.js';
 import type { Json, Service } from '../../src/report/model.js';
 import { makeContext, makeDevice, tcpService } from './helpers/exposure-context.js';
 import { expectValidMeta } from './helpers/meta-check.js';
+import { startLegacyTls } from '../../lab/devices/legacy-tls/server.mjs';
 
 const dir = fileURLToPath(new URL('./fixtures/tls/', import.meta.url));
 const read = (f: string): string => readFileSync(`${dir}${f}`, 'utf8');
@@ -35,7 +36,14 @@ function evidence(over: Partial<TlsEvidence> = {}): TlsEvidence {
   return {
     port: 443, source: 'hello', versions: versions(['TLSv1.2', 'TLSv1.3'], ['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1']),
     ciphers: [{ name: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', protocol: 'TLSv1.2', kexInfo: 'ecdh x25519' }, { name: 'TLS_AES_256_GCM_SHA384', protocol: 'TLSv1.3', kexInfo: null }],
-    nmapWarnings: [], untestable: [], hello: null,
+    nmapWarnings: [], untestable: [],
+    hello: {
+      connections: 20, elapsedMs: 40,
+      protocols: (['TLSv1.2', 'TLSv1.3'] as const).map((protocol) => ({
+        protocol, supported: true, complete: true, offered: 100, accepted: 1, refusal: null, answeredWith: null,
+        secureRenegotiation: protocol === 'TLSv1.2' ? true : null, compression: false, keyShareGroup: null,
+      })),
+    },
     chain: [certEntry('good.crt'), certEntry('ca.crt')], certSource: 'handshake', certError: null,
     http: { status: 200, hsts: 'max-age=63072000; includeSubDomains', error: null },
     ...over,
@@ -45,7 +53,7 @@ function evidence(over: Partial<TlsEvidence> = {}): TlsEvidence {
 describe('tls-configuration assess (hand-built evidence)', () => {
   test('well-configured service: nothing fails or warns', () => {
     const r = assessTls(evidence(), '127.0.0.1', [], NOW);
-    expect(r).toHaveLength(9);
+    expect(r).toHaveLength(10);
     for (const x of r) expect(x.status).toBe('pass');
     expect(byCheck(r).get('tls-legacy-protocol')!.confidence).toBe('high'); // our own hellos try SSLv2 and SSLv3
     expect(byCheck(r).get('tls-legacy-protocol')!.detail).toContain('SSL 2.0, SSL 3.0, TLS 1.0, TLS 1.1 refused');
@@ -144,7 +152,7 @@ describe('tls-configuration assess (hand-built evidence)', () => {
       versions: versions([]).map((v) => (v.version === 'TLSv1.2' || v.version === 'TLSv1.3' ? { ...v, status: 'rejected', error: notTls } : v)),
       chain: [], http: null, ciphers: [],
     }), '127.0.0.1', [], NOW);
-    expect(r).toHaveLength(9);
+    expect(r).toHaveLength(10);
     for (const x of r) expect(x.status).toBe('not_applicable');
   });
 
@@ -159,6 +167,31 @@ describe('tls-configuration assess (hand-built evidence)', () => {
   test('every version refused by alerts: error (perhaps SSLv3-only), not pass', () => {
     const r = assessTls(evidence({ versions: versions([], ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']), chain: [], http: null, ciphers: [] }), '127.0.0.1', [], NOW);
     for (const x of r) expect(x).toMatchObject({ status: 'error', error: { kind: 'tls-handshake' } });
+  });
+
+  test('known weaknesses follow from the evidence: 1024-bit DH and TLS 1.0 CBC warn; nmap evidence leaves renegotiation untested', () => {
+    const hello = (over: Partial<NonNullable<TlsEvidence['hello']>['protocols'][number]>) => ({
+      connections: 10, elapsedMs: 50,
+      protocols: [{ protocol: 'TLSv1' as const, supported: true, complete: true, offered: 175, accepted: 1, refusal: null, answeredWith: null, secureRenegotiation: true, compression: false, keyShareGroup: null, ...over }],
+    });
+    const camera = byCheck(assessTls(evidence({
+      versions: versions(['TLSv1', 'TLSv1.2'], ['SSLv2', 'SSLv3', 'TLSv1.1', 'TLSv1.3']), hello: hello({}),
+      ciphers: [{ name: 'TLS_DHE_RSA_WITH_AES_128_CBC_SHA', protocol: 'TLSv1', kexInfo: 'dh 1024' }],
+    }), '127.0.0.1', [], NOW)).get('tls-known-weaknesses')!;
+    expect(camera).toMatchObject({ status: 'warn', severity: 'medium' });
+    expect((camera.evidence as { found: { id: string }[] }).found.map((f) => f.id)).toEqual(['logjam-1024', 'beast']);
+    // CRIME and missing renegotiation_info come from the ServerHello our hellos read.
+    const crime = byCheck(assessTls(evidence({ hello: hello({ compression: true, secureRenegotiation: false }) }), '127.0.0.1', [], NOW)).get('tls-known-weaknesses')!;
+    expect(crime).toMatchObject({ status: 'fail', severity: 'medium' });
+    expect((crime.evidence as { found: { id: string }[] }).found.map((f) => f.id)).toEqual(['insecure-renegotiation', 'crime']);
+    // nmap's evidence has no ServerHello extensions: those two are not tested, so partial, not pass.
+    const nmap = byCheck(assessTls(evidence({ source: 'nmap', hello: null }), '127.0.0.1', [], NOW)).get('tls-known-weaknesses')!;
+    expect(nmap.status).toBe('partial');
+    expect(nmap.detail).toContain('Insecure renegotiation');
+    // A protocol not fully enumerated: the attacks on it are not tested.
+    const cut = byCheck(assessTls(evidence({ untestable: ['SSLv3'], hello: hello({}) }), '127.0.0.1', [], NOW)).get('tls-known-weaknesses')!;
+    expect(cut.status).toBe('partial');
+    expect(cut.detail).toContain('POODLE (SSLv3 not fully enumerated)');
   });
 
   test('unparseable certificate: certificate checks are errors', () => {
@@ -349,6 +382,26 @@ describe('tls-configuration collect (our own ClientHellos) against local servers
       expect(results.get('tls-legacy-protocol')!.status).toBe('pass');
     } finally {
       await close(server);
+    }
+  }, 30_000);
+
+  test('an old embedded TLS stack (lab/devices/legacy-tls): SSL 2.0/3.0, RC4, DES, 3DES, EXPORT found and judged', async () => {
+    const fake = await startLegacyTls({ certDer: pemToDer(read('good.crt'))[0]! });
+    try {
+      const { results, ev } = await run(tcpService(fake.port, 'https'));
+      expect(ev.versions.filter((v) => v.status === 'accepted').map((v) => v.version)).toEqual(['SSLv2', 'SSLv3', 'TLSv1']);
+      expect(ev.certSource).toBe('hello'); // Node cannot finish a handshake with it: the leaf from our hellos
+      expect(results.get('tls-legacy-protocol')).toMatchObject({ status: 'fail', severity: 'critical' });
+      const weak = results.get('tls-weak-cipher')!;
+      expect(weak).toMatchObject({ status: 'fail', severity: 'high' });
+      const whys = new Set((weak.evidence as { weak: { why: string }[] }).weak.map((w) => w.why));
+      for (const why of ['RC4 stream cipher', '64-bit block or 56-bit cipher (Sweet32)', 'export-grade (40/56-bit) cryptography', 'DH group of 512 bits']) expect(whys.has(why)).toBe(true);
+      const known = results.get('tls-known-weaknesses')!;
+      expect(known).toMatchObject({ status: 'fail', severity: 'critical' });
+      expect((known.evidence as { found: { id: string }[] }).found.map((f) => f.id))
+        .toEqual(['drown', 'poodle', 'freak', 'logjam', 'logjam-1024', 'rc4', 'sweet32', 'beast', 'insecure-renegotiation']);
+    } finally {
+      await fake.close();
     }
   }, 30_000);
 

@@ -109,7 +109,7 @@ export async function startLegacyTls({ certDer, config = DEFAULT_CONFIG, host = 
     connections += 1;
     let buf = Buffer.alloc(0);
     let answered = false;
-    socket.setTimeout(3000, () => socket.destroy());
+    socket.setTimeout(1000, () => socket.destroy()); // an embedded stack with little memory drops idle clients fast
     socket.on('error', () => undefined);
     socket.on('data', (chunk) => {
       if (answered) { socket.destroy(); return; } // the client's next flight: the fake stops here

@@ -9,6 +9,7 @@ import type { Json, Severity } from '../../report/model.js';
 import type { CertificateInfo } from './x509.js';
 import { classifyCipher, hasForwardSecrecy, TLS_POLICY, type ProtocolName } from './tls-policy.js';
 import { looksNotTls, type ErrorInfo, type TlsEvidence } from './tls-evidence.js';
+import { assessWeaknesses } from './tls-weaknesses.js';
 
 // ------------------------------------------------------------------------------------------------
 // certificate names
@@ -52,7 +53,7 @@ export function certificateMatches(info: CertificateInfo, address: string, hostn
 // checks
 
 const CHECK_IDS = [
-  'tls-legacy-protocol', 'tls-weak-cipher', 'tls-certificate-expired', 'tls-certificate-not-yet-valid',
+  'tls-legacy-protocol', 'tls-weak-cipher', 'tls-known-weaknesses', 'tls-certificate-expired', 'tls-certificate-not-yet-valid',
   'tls-certificate-weak-key', 'tls-certificate-weak-signature', 'tls-certificate-self-signed',
   'tls-certificate-name-mismatch', 'https-hsts',
 ] as const;
@@ -302,6 +303,6 @@ export function assessTls(ev: TlsEvidence, address: string, hostnames: string[],
       kind: 'tls-handshake', message: errors[0]?.message ?? 'every handshake was refused',
     });
   }
-  return [assessProtocols(ev), assessCiphers(ev), ...assessCertificate(ev, address, hostnames, now), assessHsts(ev)];
+  return [assessProtocols(ev), assessCiphers(ev), assessWeaknesses(ev), ...assessCertificate(ev, address, hostnames, now), assessHsts(ev)];
 }
 
