@@ -61,13 +61,15 @@ describe('tls-configuration assess (hand-built evidence)', () => {
 
   test('camera: TLS 1.0, 1024-bit key, SHA-1 self-signed certificate, no HSTS', () => {
     const r = byCheck(assessTls(evidence({
-      versions: versions(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']),
+      versions: versions(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'], ['SSLv2', 'SSLv3']),
       ciphers: [{ name: 'ECDHE-RSA-AES256-SHA', protocol: 'TLSv1', kexInfo: null }],
       chain: [certEntry('rsa1024-sha1.crt')],
       http: { status: 401, hsts: null, error: null },
     }), '10.231.0.10', [], NOW));
-    expect(r.get('tls-legacy-protocol')).toMatchObject({ status: 'fail', severity: 'medium' });
+    // TLS 1.0 and 1.1 are weak, not broken: a warning (SSL 2.0/3.0 fail, below).
+    expect(r.get('tls-legacy-protocol')).toMatchObject({ status: 'warn', severity: 'medium', confidence: 'high' });
     expect(r.get('tls-legacy-protocol')!.detail).toContain('TLS 1.0 and TLS 1.1');
+    expect(r.get('tls-legacy-protocol')!.detail).toContain('SSL 2.0 and SSL 3.0 refused');
     expect(r.get('tls-certificate-weak-key')).toMatchObject({ status: 'fail', severity: 'high' });
     expect(r.get('tls-certificate-weak-key')!.detail).toContain('1024-bit RSA');
     expect(r.get('tls-certificate-weak-signature')!.status).toBe('fail');
@@ -121,12 +123,31 @@ describe('tls-configuration assess (hand-built evidence)', () => {
     expect(r2.get('tls-weak-cipher')!.status).toBe('warn');
   });
 
-  test('only suites without forward secrecy: a warning; next to ECDHE suites: a note', () => {
+  test('static RSA warns, alone or next to ECDHE suites (a client that offers only it gets it)', () => {
     const only = byCheck(assessTls(evidence({ versions: versions(['TLSv1.2']), ciphers: [{ name: 'AES128-GCM-SHA256', protocol: 'TLSv1.2', kexInfo: null }] }), '127.0.0.1', [], NOW));
     expect(only.get('tls-weak-cipher')).toMatchObject({ status: 'warn', severity: 'low' });
-    const mixed = byCheck(assessTls(evidence({ ciphers: [...evidence().ciphers, { name: 'AES256-GCM-SHA384', protocol: 'TLSv1.2', kexInfo: null }] }), '127.0.0.1', [], NOW));
-    expect(mixed.get('tls-weak-cipher')!.status).toBe('pass');
-    expect(mixed.get('tls-weak-cipher')!.detail).toContain('AES256-GCM-SHA384');
+    const mixed = byCheck(assessTls(evidence({ ciphers: [...evidence().ciphers, { name: 'TLS_RSA_WITH_AES_256_GCM_SHA384', protocol: 'TLSv1.2', kexInfo: null }] }), '127.0.0.1', [], NOW));
+    expect(mixed.get('tls-weak-cipher')!.status).toBe('warn');
+    expect(mixed.get('tls-weak-cipher')!.detail).toContain('1 suite with static RSA or static DH key exchange');
+    expect(mixed.get('tls-weak-cipher')!.detail).toContain('TLS_RSA_WITH_AES_256_GCM_SHA384');
+  });
+
+  test('CBC with HMAC-SHA1 warns; the same cipher with SHA-256 or GCM does not', () => {
+    const cbc = byCheck(assessTls(evidence({ ciphers: [
+      { name: 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA', protocol: 'TLSv1.2', kexInfo: 'ecdh x25519' },
+      { name: 'TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA', protocol: 'TLSv1.2', kexInfo: 'ecdh x25519' },
+    ] }), '127.0.0.1', [], NOW));
+    expect(cbc.get('tls-weak-cipher')).toMatchObject({ status: 'warn', severity: 'low' });
+    expect(cbc.get('tls-weak-cipher')!.detail).toMatch(/2 suites with CBC mode with HMAC-SHA1 .*TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA/);
+    const ok = byCheck(assessTls(evidence({ ciphers: [
+      { name: 'TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256', protocol: 'TLSv1.2', kexInfo: 'ecdh x25519' },
+      { name: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', protocol: 'TLSv1.2', kexInfo: 'ecdh x25519' },
+    ] }), '127.0.0.1', [], NOW));
+    expect(ok.get('tls-weak-cipher')!.status).toBe('pass');
+    // Static RSA with CBC-SHA1: both reasons, one suite each.
+    expect(classifyCipher('TLS_RSA_WITH_AES_128_CBC_SHA').map((v) => v.id)).toEqual(['cbc-sha1', 'no-forward-secrecy']);
+    // A broken cipher is not also called "no forward secrecy".
+    expect(classifyCipher('TLS_RSA_WITH_RC4_128_SHA').map((v) => v.id)).toEqual(['rc4']);
   });
 
   test('a protocol whose suites were not all tried: partly checked, never a pass', () => {
@@ -136,6 +157,14 @@ describe('tls-configuration assess (hand-built evidence)', () => {
     // A weak suite found is a fail even when the rest could not be finished.
     const weak = byCheck(assessTls(evidence({ untestable: ['TLSv1.2'], ciphers: [{ name: 'TLS_RSA_WITH_RC4_128_SHA', protocol: 'TLSv1.2', kexInfo: null }] }), '127.0.0.1', [], NOW));
     expect(weak.get('tls-weak-cipher')!.status).toBe('fail');
+  });
+
+  test('TLS 1.0 accepted while SSL 3.0 could not be tested: still a warning, naming the gap, medium confidence', () => {
+    const v = versions(['TLSv1', 'TLSv1.2'], ['SSLv2', 'TLSv1.1']);
+    v[1] = { version: 'SSLv3', status: 'error', cipher: null, error: { kind: 'timeout', code: null, message: 'no answer before the timeout' } };
+    const r = byCheck(assessTls(evidence({ versions: v }), '127.0.0.1', [], NOW));
+    expect(r.get('tls-legacy-protocol')).toMatchObject({ status: 'warn', confidence: 'medium' });
+    expect(r.get('tls-legacy-protocol')!.detail).toContain('SSL 2.0 refused; not tested: SSL 3.0 (no answer before the timeout)');
   });
 
   test('a TLS 1.0 hello that timed out: the protocol check is partial, naming what was not tested', () => {
@@ -324,7 +353,7 @@ describe('tls-configuration collect (our own ClientHellos) against local servers
       expect(ev.versions.filter((v) => v.status === 'accepted').map((v) => v.version)).toEqual(['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3']);
       expect(ev.versions.filter((v) => v.status === 'rejected').map((v) => v.version)).toEqual(['SSLv2', 'SSLv3']);
       expect(ev.untestable).toEqual([]);
-      expect(results.get('tls-legacy-protocol')!.status).toBe('fail');
+      expect(results.get('tls-legacy-protocol')!.status).toBe('warn');
       expect(results.get('tls-certificate-weak-key')!.status).toBe('fail');
       expect(results.get('tls-certificate-weak-signature')!.status).toBe('fail');
       expect(results.get('tls-certificate-self-signed')!.status).toBe('warn');

@@ -7,7 +7,7 @@ import ipaddr from 'ipaddr.js';
 import type { CheckResult } from '../contract.js';
 import type { Json, Severity } from '../../report/model.js';
 import type { CertificateInfo } from './x509.js';
-import { classifyCipher, hasForwardSecrecy, TLS_POLICY, type ProtocolName } from './tls-policy.js';
+import { classifyCipher, TLS_POLICY, type ProtocolName } from './tls-policy.js';
 import { looksNotTls, type ErrorInfo, type TlsEvidence } from './tls-evidence.js';
 import { assessWeaknesses } from './tls-weaknesses.js';
 
@@ -94,21 +94,32 @@ function assessProtocols(ev: TlsEvidence): CheckResult {
     source: ev.source, accepted: accepted.map((v) => v.version), untestable: ev.untestable,
     ...(ev.hello ? { hello: { connections: ev.hello.connections, elapsedMs: ev.hello.elapsedMs, protocols: ev.hello.protocols } } : {}),
   };
+  const weak = accepted.map((v) => ({ v, p: TLS_POLICY.protocols.find((p) => p.name === v.version) })).filter((x) => x.p?.status === 'warn');
+  const flagged = [...bad, ...weak];
+  const flaggedText = flagged.length === 0 ? ''
+    : `Port ${ev.port} accepts ${flagged.map((x) => PRETTY[x.v.version]).join(' and ')} (${[...new Set(flagged.map((x) => x.p!.source))].join(' ')})`;
   if (bad.length > 0) {
     const severity = bad.reduce<Severity>((s, x) => worst(s, x.p!.severity), 'info');
-    return {
-      check: 'tls-legacy-protocol', status: 'fail', severity,
-      detail: `Port ${ev.port} accepts ${bad.map((x) => PRETTY[x.v.version]).join(' and ')} (${[...new Set(bad.map((x) => x.p!.source))].join(' ')})`,
-      evidence,
-    };
+    return { check: 'tls-legacy-protocol', status: 'fail', severity, detail: flaggedText, evidence };
   }
   const legacyOrder: readonly ProtocolName[] = ['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1'];
   const errored = ev.versions.filter((v) => (v.status === 'error' || v.status === 'untested') && legacyOrder.includes(v.version));
+  const notTested = errored.map((v) => `${PRETTY[v.version]}${v.error ? ` (${v.error.message.slice(0, 80)})` : ''}`).join(', ');
+  if (weak.length > 0) {
+    // A weak protocol accepted is a warning whether or not an older one could be tested; the gap is named.
+    const severity = weak.reduce<Severity>((s, x) => worst(s, x.p!.severity), 'info');
+    const refusedOld = ev.versions.filter((v) => v.status === 'rejected' && (v.version === 'SSLv2' || v.version === 'SSLv3')).map((v) => PRETTY[v.version]);
+    const tail = [refusedOld.length > 0 ? `${refusedOld.join(' and ')} refused` : '', errored.length > 0 ? `not tested: ${notTested}` : ''].filter((x) => x !== '').join('; ');
+    return {
+      check: 'tls-legacy-protocol', status: 'warn', severity, confidence: errored.length > 0 ? 'medium' : 'high',
+      detail: `${flaggedText}${tail === '' ? '' : `; ${tail}`}.`, evidence,
+    };
+  }
   if (errored.length > 0) {
     // Something answered, but whether an old version is accepted is not known: never a pass.
     return {
       check: 'tls-legacy-protocol', status: 'partial',
-      detail: `Port ${ev.port} accepts ${accepted.map((v) => PRETTY[v.version]).join(' and ')}; not tested: ${errored.map((v) => `${PRETTY[v.version]}${v.error ? ` (${v.error.message.slice(0, 80)})` : ''}`).join(', ')}.`,
+      detail: `Port ${ev.port} accepts ${accepted.map((v) => PRETTY[v.version]).join(' and ')}; not tested: ${notTested}.`,
       evidence,
     };
   }
@@ -129,20 +140,26 @@ function acceptedByProtocol(ev: TlsEvidence): Json {
   return out;
 }
 
+/** "RC4 stream cipher: TLS_RSA_WITH_RC4_128_SHA, TLS_RSA_WITH_RC4_128_MD5; DH group of 1024 bits: …" — one clause per reason. */
+function byReason(xs: readonly { name: string; why: string }[]): string {
+  const groups = new Map<string, string[]>();
+  for (const x of xs) {
+    const names = groups.get(x.why) ?? [];
+    if (!names.includes(x.name)) names.push(x.name);
+    groups.set(x.why, names);
+  }
+  return [...groups].slice(0, 6).map(([why, names]) =>
+    `${names.length} suite${names.length === 1 ? '' : 's'} with ${why} (${names.slice(0, 3).join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''})`).join('; ');
+}
+
 function assessCiphers(ev: TlsEvidence): CheckResult {
   const weak: { name: string; protocol: string; why: string }[] = [];
   const legacy: { name: string; protocol: string; why: string }[] = [];
-  const notes: { name: string; protocol: string; why: string }[] = [];
   let severity: Severity = 'info';
-  // Suites without forward secrecy only warn when the server offers no forward-secret suite at all;
-  // next to ECDHE/DHE (or TLS 1.3) suites a client never ends up with them unless it asks.
-  const fsAvailable = ev.ciphers.some((c) => hasForwardSecrecy(c.name) && classifyCipher(c.name).every((v) => v.level !== 'weak'));
+  let legacySeverity: Severity = 'info';
   for (const c of ev.ciphers) {
     for (const v of classifyCipher(c.name)) {
-      if (v.id === TLS_POLICY.noForwardSecrecy.id && fsAvailable) {
-        notes.push({ name: c.name, protocol: c.protocol, why: v.reason });
-        continue;
-      }
+      if (v.level === 'legacy') legacySeverity = worst(legacySeverity, v.severity);
       (v.level === 'weak' ? weak : legacy).push({ name: c.name, protocol: c.protocol, why: v.reason });
       if (v.level === 'weak') severity = worst(severity, v.severity);
     }
@@ -150,15 +167,14 @@ function assessCiphers(ev: TlsEvidence): CheckResult {
     if (dh) {
       const bits = Number(dh[1]);
       if (bits < TLS_POLICY.dhWeakBits) { weak.push({ name: c.name, protocol: c.protocol, why: `DH group of ${bits} bits` }); severity = worst(severity, 'high'); }
-      else if (bits < TLS_POLICY.dhMinBits) legacy.push({ name: c.name, protocol: c.protocol, why: `DH group of ${bits} bits` });
+      else if (bits < TLS_POLICY.dhMinBits) { legacy.push({ name: c.name, protocol: c.protocol, why: `DH group of ${bits} bits` }); legacySeverity = worst(legacySeverity, 'medium'); }
     }
   }
-  const dedupe = (xs: typeof weak) => xs.filter((x, i) => xs.findIndex((y) => y.name === x.name && y.why === x.why) === i).slice(0, 20);
+  const dedupe = (xs: typeof weak) => xs.filter((x, i) => xs.findIndex((y) => y.name === x.name && y.why === x.why) === i).slice(0, 40);
   const w = dedupe(weak);
   const l = dedupe(legacy);
-  const n = dedupe(notes);
   const evidence: Json = {
-    source: ev.source, weak: w, legacy: l, alsoAccepted: n, suitesSeen: ev.ciphers.length,
+    source: ev.source, weak: w, legacy: l, suitesSeen: ev.ciphers.length,
     untestable: ev.untestable,
     // Every accepted suite per protocol, IANA and OpenSSL names, as testssl.sh lists them.
     accepted: acceptedByProtocol(ev),
@@ -166,14 +182,14 @@ function assessCiphers(ev: TlsEvidence): CheckResult {
   if (w.length > 0) {
     return {
       check: 'tls-weak-cipher', status: 'fail', severity,
-      detail: `Port ${ev.port} accepts ${w.slice(0, 4).map((x) => `${x.name} (${x.why})`).join(', ')}${w.length > 4 ? ` and ${w.length - 4} more` : ''}.`,
+      detail: `Port ${ev.port} accepts ${byReason(w)}.`,
       evidence,
     };
   }
   if (l.length > 0) {
     return {
-      check: 'tls-weak-cipher', status: 'warn', severity: TLS_POLICY.noForwardSecrecy.severity,
-      detail: `Port ${ev.port} accepts ${l.slice(0, 3).map((x) => `${x.name} (${x.why})`).join(', ')}${l.length > 3 ? ` and ${l.length - 3} more` : ''}.`,
+      check: 'tls-weak-cipher', status: 'warn', severity: legacySeverity,
+      detail: `Port ${ev.port} accepts ${byReason(l)}.`,
       evidence,
     };
   }
@@ -184,12 +200,11 @@ function assessCiphers(ev: TlsEvidence): CheckResult {
       detail: `No weak suite among those tested on port ${ev.port}; the suites of ${untested.map((u) => PRETTY[u]).join(', ')} are not tested (the enumeration did not finish).`,
     };
   }
-  const noteText = n.length > 0 ? ` Also accepted when a client asks for it: ${n.slice(0, 3).map((x) => x.name).join(', ')} (no forward secrecy).` : '';
   return {
     check: 'tls-weak-cipher', status: 'pass', confidence: 'high',
     detail: (ev.source === 'hello'
       ? `Every suite was offered on every protocol the server accepts, RC4, DES, 3DES, EXPORT, NULL and anonymous ones included: none of the ${ev.ciphers.length} it accepted on port ${ev.port} is weak.`
-      : `nmap's ssl-enum-ciphers found no weak suite on port ${ev.port}.`) + noteText,
+      : `nmap's ssl-enum-ciphers found no weak suite on port ${ev.port}.`),
     evidence,
   };
 }

@@ -9,8 +9,8 @@ export type ProtocolName = 'SSLv2' | 'SSLv3' | 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' |
 type Level = 'weak' | 'legacy';
 
 interface TlsPolicy {
-  protocols: { name: ProtocolName; status: 'fail' | 'pass'; severity: Severity; source: string }[];
-  cipherRules: { id: string; level: Level; severity: Severity; tokens: string[]; reason: string; source: string }[];
+  protocols: { name: ProtocolName; status: 'fail' | 'warn' | 'pass'; severity: Severity; source: string }[];
+  cipherRules: { id: string; level: Level; severity: Severity; tokens: string[]; match?: 'all' | 'any'; reason: string; source: string }[];
   noForwardSecrecy: {
     id: string; level: Level; severity: Severity; reason: string; source: string;
     ianaStaticKex: string[]; opensslForwardSecretPrefixes: string[]; opensslOtherPrefixes: string[];
@@ -41,11 +41,14 @@ export function classifyCipher(name: string, policy: TlsPolicy = TLS_POLICY): Ci
   const tokens = n.split(/[_-]/).filter((t) => t !== '');
   const out: CipherVerdict[] = [];
   for (const r of policy.cipherRules) {
-    if (tokens.some((t) => r.tokens.some((p) => tokenMatches(p, t)))) {
+    const has = (p: string): boolean => tokens.some((t) => tokenMatches(p, t));
+    if (r.match === 'all' ? r.tokens.every(has) : r.tokens.some(has)) {
       out.push({ id: r.id, level: r.level, severity: r.severity, reason: r.reason, source: r.source });
     }
   }
-  if (out.length === 0 && !hasForwardSecrecy(n, policy)) {
+  // Static key exchange is its own weakness next to a legacy cipher (AES128-SHA: CBC-SHA1 and static
+  // RSA); next to a broken one (RC4, EXPORT…) it adds nothing a reader needs.
+  if (out.every((v) => v.level !== 'weak') && !hasForwardSecrecy(n, policy)) {
     const f = policy.noForwardSecrecy;
     out.push({ id: f.id, level: f.level, severity: f.severity, reason: f.reason, source: f.source });
   }
