@@ -4,10 +4,11 @@
  * again without it; repeat until the server refuses. SSLv2 servers list every CIPHER-SPEC they share in
  * one SERVER-HELLO. Suites are offered in chunks (some servers fail on long hellos), protocols run in
  * parallel up to `parallel` connections (the per-host connection limit stays the dialer's), every
- * exchange is capped in bytes and time, and the whole enumeration stops at `deadlineAt`.
+ * exchange is capped in bytes and time, and the whole enumeration stops at `deadlineAt`. Afterwards the
+ * key-exchange groups are enumerated the same way (enumerateGroups).
  */
 import { CIPHER_SUITES, suiteById, suitesFor, type CipherSuite } from '../data/tls-suites.js';
-import { buildClientHello, keyExchangeKind, parseSslv2Response, parseTlsResponse, type HelloProtocol, type ServerKeyExchangeInfo, type ServerResponse } from './tls-hello.js';
+import { buildClientHello, GROUP_OFFER_ORDER, groupName, keyExchangeKind, parseSslv2Response, parseTlsResponse, TLS13_GROUPS, type HelloProtocol, type ServerKeyExchangeInfo, type ServerResponse } from './tls-hello.js';
 
 /** The byte stream the enumeration needs (a Conn from the dialer fits). */
 export interface HelloStream {
@@ -29,6 +30,8 @@ export interface EnumerateOptions {
   deadlineAt?: number;
   /** Connections the whole enumeration may open; protocols not finished within it stay incomplete. */
   maxConnections?: number;
+  /** Also enumerate the key-exchange groups (default true). */
+  groups?: boolean;
   now?: () => number;
 }
 
@@ -59,8 +62,24 @@ export interface ProtocolResult {
   errorKind: string | null;
 }
 
+/**
+ * The key-exchange groups a server accepts on one protocol: TLS 1.2 (or the newest older protocol with
+ * ECDHE suites) by offering its own ECDHE suites with every curve and removing the one it picks, as for
+ * suites; TLS 1.3 by offering the groups with no key share, so that the server names its choice in a
+ * HelloRetryRequest.
+ */
+export interface GroupResult {
+  protocol: HelloProtocol;
+  /** Names in the order the server picked them (its preference when it has one). */
+  groups: string[];
+  complete: boolean;
+  refusal: string | null;
+  connections: number;
+}
+
 export interface Enumeration {
   protocols: ProtocolResult[];
+  groups: GroupResult[];
   /** The leaf certificate (DER) of the first ServerHello that carried one. */
   certificate: Buffer | null;
   connections: number;
@@ -113,28 +132,34 @@ function accepted(s: CipherSuite, keyExchange: ServerKeyExchangeInfo | null): Ac
 /** Shared by the protocols of one enumeration: a server that refuses connections, or never answers, is given up on at once. */
 type SharedState = { certificate: Buffer | null; connections: number; answers: number; silent: number; refused: boolean };
 
-async function enumerateOne(o: EnumerateOptions, protocol: HelloProtocol, state: SharedState, limit: () => Promise<() => void>): Promise<ProtocolResult> {
+type Limit = () => Promise<() => void>;
+
+/** One exchange within the parallel limit and the shared budget; counts what the server did. */
+async function guarded(o: EnumerateOptions, state: SharedState, limit: Limit, counter: { connections: number }, hello: Buffer, sslv2: boolean): Promise<ServerResponse | ExchangeError> {
+  const release = await limit();
+  try {
+    if (o.maxConnections !== undefined && state.connections >= o.maxConnections) return { error: 'connection budget spent', kind: 'budget-exceeded' };
+    if (state.refused) return { error: 'the port refused connections', kind: 'refused' };
+    if (state.answers === 0 && state.silent >= 2) return { error: 'not tried: the server answered no ClientHello (two timed out)', kind: 'timeout' };
+    state.connections += 1;
+    counter.connections += 1;
+    const r = await exchange(o, hello, sslv2);
+    if ('error' in r) {
+      if (r.kind === 'refused') state.refused = true;
+      if (r.kind === 'timeout') state.silent += 1;
+    } else {
+      state.answers += 1;
+    }
+    return r;
+  } finally { release(); }
+}
+
+async function enumerateOne(o: EnumerateOptions, protocol: HelloProtocol, state: SharedState, limit: Limit): Promise<ProtocolResult> {
   const now = o.now ?? Date.now;
   const result: ProtocolResult = { protocol, supported: null, accepted: [], complete: false, refusal: null, answeredWith: null, secureRenegotiation: null, compression: null, keyShareGroup: null, connections: 0, errorKind: null };
   const offer = suitesFor(protocol);
-  const run = async (suites: number[], compression: boolean): Promise<ServerResponse | ExchangeError> => {
-    const release = await limit();
-    try {
-      if (o.maxConnections !== undefined && state.connections >= o.maxConnections) return { error: 'connection budget spent', kind: 'budget-exceeded' };
-      if (state.refused) return { error: 'the port refused connections', kind: 'refused' };
-      if (state.answers === 0 && state.silent >= 2) return { error: 'not tried: the server answered no ClientHello (two timed out)', kind: 'timeout' };
-      state.connections += 1;
-      result.connections += 1;
-      const r = await exchange(o, buildClientHello({ protocol, suites, ...(o.servername ? { servername: o.servername } : {}), offerCompression: compression }), protocol === 'SSLv2');
-      if ('error' in r) {
-        if (r.kind === 'refused') state.refused = true;
-        if (r.kind === 'timeout') state.silent += 1;
-      } else {
-        state.answers += 1;
-      }
-      return r;
-    } finally { release(); }
-  };
+  const run = (suites: number[], compression: boolean): Promise<ServerResponse | ExchangeError> =>
+    guarded(o, state, limit, result, buildClientHello({ protocol, suites, ...(o.servername ? { servername: o.servername } : {}), offerCompression: compression }), protocol === 'SSLv2');
   const outOfTime = (): boolean => o.deadlineAt !== undefined && now() + (o.exchangeMs ?? 5000) > o.deadlineAt;
 
   if (protocol === 'SSLv2') {
@@ -189,8 +214,53 @@ async function enumerateOne(o: EnumerateOptions, protocol: HelloProtocol, state:
   return result;
 }
 
+type Run = (counter: { connections: number }, hello: Buffer) => Promise<ServerResponse | ExchangeError>;
+
+/** Every group the server accepts on `protocol`, offering `suites` (its accepted ECDHE suites, or TLS 1.3's). */
+async function enumerateGroups(o: EnumerateOptions, protocol: HelloProtocol, suites: readonly number[], run: Run): Promise<GroupResult> {
+  const now = o.now ?? Date.now;
+  const tls13 = protocol === 'TLSv1.3';
+  const result: GroupResult = { protocol, groups: [], complete: false, refusal: null, connections: 0 };
+  let remaining = [...(tls13 ? TLS13_GROUPS : GROUP_OFFER_ORDER.filter((g) => g < 0x0100))];
+  while (remaining.length > 0) {
+    if (o.deadlineAt !== undefined && now() + (o.exchangeMs ?? 5000) > o.deadlineAt) { result.refusal = 'no time left'; return result; }
+    const r = await run(result, buildClientHello({
+      protocol, suites, groups: remaining, ...(tls13 ? { keyShare: 'none' as const } : {}),
+      ...(o.servername ? { servername: o.servername } : {}),
+    }));
+    if ('error' in r) { result.refusal = r.error; return result; }
+    const chosen = tls13 ? r.keyShareGroupId : r.keyExchange?.curveId ?? null;
+    const answered = (r.kind === 'server-hello' || r.kind === 'hello-retry') && r.protocol === protocol;
+    if (!answered || chosen === null) {
+      if (answered && !tls13 && r.keyExchange === null) { result.refusal = 'the ServerKeyExchange could not be read'; return result; }
+      if (r.kind === 'truncated' || r.kind === 'not-tls') { result.refusal = r.note ?? r.kind; return result; }
+      result.refusal = r.alert?.name ?? r.note ?? r.kind;
+      break; // none of the remaining groups
+    }
+    if (!remaining.includes(chosen)) { result.refusal = `the server chose ${groupName(chosen)}, which was not offered`; return result; }
+    result.groups.push(groupName(chosen));
+    remaining = remaining.filter((g) => g !== chosen);
+  }
+  result.complete = true;
+  if (remaining.length === 0) result.refusal = null;
+  return result;
+}
+
+/** The protocols whose groups are enumerated: TLS 1.3, and the newest older one with accepted ECDHE suites. */
+function groupTargets(results: readonly ProtocolResult[]): { protocol: HelloProtocol; suites: number[] }[] {
+  const out: { protocol: HelloProtocol; suites: number[] }[] = [];
+  const t13 = results.find((r) => r.protocol === 'TLSv1.3' && r.supported === true);
+  if (t13) out.push({ protocol: 'TLSv1.3', suites: t13.accepted.map((a) => a.id) });
+  for (const p of ['TLSv1.2', 'TLSv1.1', 'TLSv1'] as const) {
+    const r = results.find((x) => x.protocol === p && x.supported === true);
+    const ecdhe = r?.accepted.filter((a) => kexOf(a.id) === 'ecdh').map((a) => a.id) ?? [];
+    if (ecdhe.length > 0) { out.push({ protocol: p, suites: ecdhe }); break; }
+  }
+  return out;
+}
+
 /** A tiny semaphore: at most `n` exchanges at once. */
-function limiter(n: number): () => Promise<() => void> {
+function limiter(n: number): Limit {
   let active = 0;
   const waiting: (() => void)[] = [];
   return async () => {
@@ -208,7 +278,12 @@ export async function enumerateTls(o: EnumerateOptions): Promise<Enumeration> {
   const limit = limiter(Math.max(1, o.parallel ?? 2));
   const protocols = o.protocols ?? ALL_HELLO_PROTOCOLS;
   const results = await Promise.all(protocols.map((p) => enumerateOne(o, p, state, limit)));
-  return { protocols: results, certificate: state.certificate, connections: results.reduce((a, r) => a + r.connections, 0), elapsedMs: now() - started };
+  const groups = o.groups === false ? [] : await Promise.all(groupTargets(results).map((t) =>
+    enumerateGroups(o, t.protocol, t.suites, (counter, hello) => guarded(o, state, limit, counter, hello, false))));
+  return {
+    protocols: results, groups, certificate: state.certificate,
+    connections: results.reduce((a, r) => a + r.connections, 0) + groups.reduce((a, g) => a + g.connections, 0), elapsedMs: now() - started,
+  };
 }
 
 /** The suites of the table (for tests and the evidence: how many were offered per protocol). */

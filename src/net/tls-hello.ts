@@ -26,7 +26,7 @@ export function protocolOfWire(v: number): HelloProtocol | null {
 /** Named groups offered (RFC 8422, RFC 7919, RFC 8446 registry codes), strongest first, and legacy curves. */
 export const NAMED_GROUPS: Readonly<Record<number, string>> = {
   0x001d: 'x25519', 0x0017: 'secp256r1', 0x0018: 'secp384r1', 0x0019: 'secp521r1', 0x001e: 'x448',
-  0x0100: 'ffdhe2048', 0x0101: 'ffdhe3072', 0x0102: 'ffdhe4096',
+  0x0100: 'ffdhe2048', 0x0101: 'ffdhe3072', 0x0102: 'ffdhe4096', 0x0103: 'ffdhe6144', 0x0104: 'ffdhe8192',
   0x0016: 'secp256k1', 0x0015: 'secp224r1', 0x0014: 'secp224k1', 0x0013: 'secp192r1', 0x0012: 'secp192k1',
   0x0011: 'secp160r2', 0x0010: 'secp160r1', 0x000f: 'secp160k1',
   0x001a: 'brainpoolP256r1', 0x001b: 'brainpoolP384r1', 0x001c: 'brainpoolP512r1',
@@ -40,11 +40,19 @@ export const NAMED_GROUPS: Readonly<Record<number, string>> = {
  * order then shows its best curve), the legacy curves last (a server that picks one of those prefers it).
  * Object keys would come out in numeric order, which puts sect163k1 first.
  */
-const GROUP_OFFER_ORDER: readonly number[] = [
-  0x001d, 0x0017, 0x0018, 0x0019, 0x001e, 0x001a, 0x001b, 0x001c, 0x0100, 0x0101, 0x0102,
+export const GROUP_OFFER_ORDER: readonly number[] = [
+  0x001d, 0x0017, 0x0018, 0x0019, 0x001e, 0x001a, 0x001b, 0x001c, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104,
   0x0016, 0x0015, 0x0014, 0x0013, 0x0012, 0x0011, 0x0010, 0x000f,
   0x000e, 0x000d, 0x000c, 0x000b, 0x000a, 0x0009, 0x0008, 0x0007, 0x0006, 0x0005, 0x0004, 0x0003, 0x0002, 0x0001,
 ];
+
+/** The groups TLS 1.3 defines (RFC 8446 §4.2.7): the elliptic curves it kept and the RFC 7919 FFDHE groups. */
+export const TLS13_GROUPS: readonly number[] = GROUP_OFFER_ORDER.filter((g) => g === 0x001d || g === 0x0017 || g === 0x0018 || g === 0x0019 || g === 0x001e || (g >= 0x0100 && g <= 0x0104));
+
+/** A group's registry name, or its code in hex. */
+export function groupName(g: number): string {
+  return NAMED_GROUPS[g] ?? `0x${g.toString(16).padStart(4, '0')}`;
+}
 
 /** Signature algorithms offered in TLS 1.2/1.3 hellos (RFC 8446 §4.2.3 codes, legacy SHA-1 and MD5 included). */
 const SIGNATURE_ALGORITHMS = [
@@ -74,6 +82,13 @@ export interface HelloOptions {
   servername?: string;
   /** Offer DEFLATE next to NULL compression (CRIME test); never in TLS 1.3. */
   offerCompression?: boolean;
+  /** supported_groups to offer, in this order (default: every group, GROUP_OFFER_ORDER; TLS 1.3: TLS13_GROUPS). */
+  groups?: readonly number[];
+  /**
+   * TLS 1.3 key_share: one for x25519 (default), or none, so that a server that supports one of the
+   * groups must answer with a HelloRetryRequest naming it (RFC 8446 §4.2.8: client_shares MAY be empty).
+   */
+  keyShare?: 'x25519' | 'none';
   random?: (n: number) => Buffer;
 }
 
@@ -98,7 +113,7 @@ export function buildClientHello(o: HelloOptions): Buffer {
       const name = Buffer.from(o.servername, 'ascii');
       extensions.push(ext(0x0000, vec16(Buffer.concat([Buffer.from([0]), vec16(name)]))));
     }
-    const groups = GROUP_OFFER_ORDER.filter((g) => !tls13 || g === 0x001d || g === 0x0017 || g === 0x0018 || g === 0x0019 || g >= 0x0100);
+    const groups = o.groups ?? (tls13 ? TLS13_GROUPS : GROUP_OFFER_ORDER);
     extensions.push(ext(0x000a, vec16(Buffer.concat(groups.map(u16)))));
     extensions.push(ext(0x000b, vec8(Buffer.from([0, 1, 2]))));
     if (o.protocol === 'TLSv1.2' || tls13) extensions.push(ext(0x000d, vec16(Buffer.concat(SIGNATURE_ALGORITHMS.map(u16)))));
@@ -107,7 +122,8 @@ export function buildClientHello(o: HelloOptions): Buffer {
       extensions.push(ext(0x002b, vec8(u16(0x0304))));
       extensions.push(ext(0x002d, vec8(Buffer.from([1]))));
       // A key share for x25519: 32 random bytes are a valid public value; the server's reply is never used.
-      extensions.push(ext(0x0033, vec16(Buffer.concat([u16(0x001d), vec16(rnd(32))]))));
+      const share = o.keyShare === 'none' ? Buffer.alloc(0) : Buffer.concat([u16(0x001d), vec16(rnd(32))]);
+      extensions.push(ext(0x0033, vec16(share)));
     }
   }
   const compression = !tls13 && o.offerCompression ? Buffer.from([1, 0]) : Buffer.from([0]);
@@ -125,8 +141,9 @@ export interface ServerKeyExchangeInfo {
   /** Finite-field DH: the prime's size in bits, and the prime itself (hex) to compare with well-known groups. */
   dhBits?: number;
   dhPrimeHex?: string;
-  /** ECDHE: the named curve. */
+  /** ECDHE: the named curve, and its registry code. */
   curve?: string;
+  curveId?: number;
   /** Export RSA (temporary key in ServerKeyExchange): its modulus size in bits. */
   rsaBits?: number;
 }
@@ -141,8 +158,9 @@ export interface ServerResponse {
   compression: number | null;
   /** renegotiation_info present in the ServerHello (RFC 5746): true; absent: false; no ServerHello: null. */
   secureRenegotiation: boolean | null;
-  /** TLS 1.3 key_share group, or the group a HelloRetryRequest asks for. */
+  /** TLS 1.3 key_share group, or the group a HelloRetryRequest asks for (name and registry code). */
   keyShareGroup: string | null;
+  keyShareGroupId: number | null;
   certificates: Buffer[];
   keyExchange: ServerKeyExchangeInfo | null;
   alert: { level: number; description: number; name: string } | null;
@@ -151,7 +169,7 @@ export interface ServerResponse {
 }
 
 function empty(kind: ServerResponse['kind'], note: string | null = null): ServerResponse {
-  return { kind, protocol: null, suite: null, sslv2Suites: [], compression: null, secureRenegotiation: null, keyShareGroup: null, certificates: [], keyExchange: null, alert: null, note };
+  return { kind, protocol: null, suite: null, sslv2Suites: [], compression: null, secureRenegotiation: null, keyShareGroup: null, keyShareGroupId: null, certificates: [], keyExchange: null, alert: null, note };
 }
 
 /** A bounded reader over one buffer: every read checks the length first; `null` when it is not there. */
@@ -214,7 +232,7 @@ function parseServerHello(msg: Reader, res: ServerResponse): void {
     if (body === null) { res.note = 'ServerHello extension truncated'; return; }
     if (type === 0xff01) res.secureRenegotiation = true;
     if (type === 0x002b) { const v = body.u16(); if (v !== null) res.protocol = protocolOfWire(v); }
-    if (type === 0x0033) { const g = body.u16(); if (g !== null) res.keyShareGroup = NAMED_GROUPS[g] ?? `0x${g.toString(16).padStart(4, '0')}`; }
+    if (type === 0x0033) { const g = body.u16(); if (g !== null) { res.keyShareGroup = groupName(g); res.keyShareGroupId = g; } }
   }
 }
 
@@ -243,7 +261,7 @@ function parseKeyExchange(msg: Reader, kex: 'dh' | 'ecdh' | 'rsa' | 'other'): Se
     const curveType = msg.u8();
     if (curveType !== 3) return curveType === null ? null : { curve: curveType === 1 ? 'explicit prime curve' : curveType === 2 ? 'explicit char2 curve' : `curve type ${curveType}` };
     const g = msg.u16();
-    return g === null ? null : { curve: NAMED_GROUPS[g] ?? `0x${g.toString(16).padStart(4, '0')}` };
+    return g === null ? null : { curve: groupName(g), curveId: g };
   }
   if (kex === 'rsa') {
     const mLen = msg.u16();

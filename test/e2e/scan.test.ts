@@ -18,6 +18,7 @@ import { checkGroundTruth, countAuthAttempts, parseGroundTruth } from '../lab/gr
 import { PROBES } from '../../src/probes/registry.js';
 import type { ScanResult } from '../../src/report/model.js';
 import { hexCodes, localOpensslSuites, sslscan } from '../net/sslscan.js';
+import { NAMED_GROUPS } from '../../src/net/tls-hello.js';
 
 const run = promisify(execFile);
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -128,7 +129,7 @@ describe('iotcop scan of the device lab', () => {
     for (const n of spent) expect(n).toBeLessThanOrEqual(MAX_GUESSES + CONFIRMATION_ATTEMPTS);
   });
 
-  it('accepts, on every TLS port of the lab, the suites sslscan accepts there; every difference explained', () => {
+  it('accepts, on every TLS port of the lab, the suites and key-exchange groups sslscan accepts there; every difference explained', () => {
     const ports = revealed.result.findings.filter((f) => f.check === 'tls-weak-cipher' && f.port !== undefined && f.evidence !== undefined);
     expect(ports.length).toBeGreaterThanOrEqual(5);
     const local = localOpensslSuites();
@@ -147,6 +148,15 @@ describe('iotcop scan of the device lab', () => {
         const theirs = [...(reference.accepted.get(p) ?? [])];
         const expected = completes ? theirs : [...theirs, ...mine.filter((id) => local.has(id))];
         expect({ where, p, ids: hexCodes(mine) }).toEqual({ where, p, ids: hexCodes(new Set(expected)) });
+      }
+      // The key-exchange groups (ECDHE curves on TLS 1.2, every group on TLS 1.3): equal to sslscan's.
+      const groups = (f.evidence as { groups: { protocol: string; accepted: string[]; complete: boolean }[] }).groups;
+      const code = new Map(Object.entries(NAMED_GROUPS).map(([c, n]) => [n, Number(c)]));
+      for (const p of ['TLSv1.2', 'TLSv1.3']) {
+        const g = groups.find((x) => x.protocol === p);
+        if (g) expect([where, p, g.complete]).toEqual([where, p, true]);
+        const mine = new Set((g?.accepted ?? []).map((n) => code.get(n) ?? -1));
+        expect({ where, p, groups: hexCodes(mine) }).toEqual({ where, p, groups: hexCodes(reference.groups.get(p) ?? []) });
       }
     }
   }, 240_000);

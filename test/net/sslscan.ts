@@ -1,6 +1,6 @@
 /**
  * sslscan (Debian package) as the reference for accepted cipher suites: its XML output parsed into
- * protocol → suite codes, for the tests that hold our enumeration against it (unit: openssl s_server on
+ * protocol → suite codes (and key-exchange groups), for the tests that hold our enumeration against it (unit: openssl s_server on
  * loopback; e2e: every TLS port of the lab, run inside the lab's namespace).
  */
 import { execFileSync } from 'node:child_process';
@@ -10,6 +10,8 @@ export interface SslscanResult {
   accepted: Map<string, Set<number>>;
   /** Protocols sslscan reports enabled (SSLv2/SSLv3 included). */
   enabled: Set<string>;
+  /** TLSv1.2, TLSv1.3 → key-exchange group codes ("Server Key Exchange Group(s)"). */
+  groups: Map<string, Set<number>>;
 }
 
 export function parseSslscanXml(xml: string): SslscanResult {
@@ -23,7 +25,13 @@ export function parseSslscanXml(xml: string): SslscanResult {
   for (const m of xml.matchAll(/<protocol type="(ssl|tls)" version="([0-9.]+)" enabled="1"/g)) {
     enabled.add(m[1] === 'ssl' ? `SSLv${m[2]}` : m[2] === '1.0' ? 'TLSv1' : `TLSv${m[2]}`);
   }
-  return { accepted, enabled };
+  const groups = new Map<string, Set<number>>();
+  for (const m of xml.matchAll(/<group sslversion="([^"]+)"[^>]* id="0x([0-9A-Fa-f]+)"/g)) {
+    const version = m[1] === 'TLSv1.0' ? 'TLSv1' : m[1]!;
+    if (!groups.has(version)) groups.set(version, new Set());
+    groups.get(version)!.add(Number.parseInt(m[2]!, 16));
+  }
+  return { accepted, enabled, groups };
 }
 
 /** Runs sslscan on host:port, optionally inside a network namespace (`ip netns exec`). */

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { X509Certificate } from 'node:crypto';
 import { createConnection } from 'node:net';
 import { enumerateTls, type Enumeration, type HelloStream } from '../../src/net/tls-enumerate.js';
-import { buildClientHello, parseSslv2Response, parseTlsResponse } from '../../src/net/tls-hello.js';
+import { buildClientHello, NAMED_GROUPS, parseSslv2Response, parseTlsResponse } from '../../src/net/tls-hello.js';
 import { CIPHER_SUITES, describeSuite, suitesFor } from '../../src/data/tls-suites.js';
 import { startLegacyTls } from '../../lab/devices/legacy-tls/server.mjs';
 import { hexCodes, localOpensslSuites, sslscan } from './sslscan.js';
@@ -150,7 +150,7 @@ describe('openssl s_server in a careless legacy configuration, next to sslscan',
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
     port = (probe.address() as { port: number }).port;
     await new Promise<void>((r) => probe.close(() => r()));
-    server = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', cert, '-key', key, '-cipher', 'ALL:COMPLEMENTOFALL:@SECLEVEL=0', '-dhparam', dh, '-min_protocol', 'TLSv1', '-quiet', '-naccept', '1000'], { env: { ...process.env, OPENSSL_CONF: '/dev/null' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    server = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', cert, '-key', key, '-cipher', 'ALL:COMPLEMENTOFALL:@SECLEVEL=0', '-dhparam', dh, '-groups', 'secp192r1:prime256v1:secp384r1:x25519', '-min_protocol', 'TLSv1', '-quiet', '-naccept', '1000'], { env: { ...process.env, OPENSSL_CONF: '/dev/null' }, stdio: ['pipe', 'pipe', 'pipe'] });
     await new Promise<void>((resolve, reject) => {
       const t = setTimeout(() => reject(new Error('s_server did not start')), 10_000);
       const tryConnect = (): void => {
@@ -187,6 +187,20 @@ describe('openssl s_server in a careless legacy configuration, next to sslscan',
     expect(tls12.secureRenegotiation).toBe(true);
     const ecdhe = tls12.accepted.find((s) => /^TLS_ECDHE_RSA_/.test(s.iana));
     expect(ecdhe?.keyExchange?.curve).toBe('x25519');
+  });
+
+  it('accepts exactly the key-exchange groups sslscan lists, on TLS 1.2 and TLS 1.3', () => {
+    const reference = sslscan(`127.0.0.1:${port}`);
+    const byName = new Map(Object.entries(NAMED_GROUPS).map(([code, name]) => [name, Number(code)]));
+    for (const p of ['TLSv1.2', 'TLSv1.3']) {
+      const g = ours.groups.find((x) => x.protocol === p);
+      expect(g?.complete).toBe(true);
+      const mine = new Set(g!.groups.map((n) => byName.get(n) ?? -1));
+      expect({ protocol: p, groups: hexCodes(mine) }).toEqual({ protocol: p, groups: hexCodes(reference.groups.get(p) ?? []) });
+    }
+    // The 192-bit curve is offered on TLS 1.2 only (TLS 1.3 does not define it).
+    expect(ours.groups.find((x) => x.protocol === 'TLSv1.2')!.groups).toContain('secp192r1');
+    expect(ours.groups.find((x) => x.protocol === 'TLSv1.3')!.groups).not.toContain('secp192r1');
   });
 });
 

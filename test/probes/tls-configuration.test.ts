@@ -36,7 +36,7 @@ function evidence(over: Partial<TlsEvidence> = {}): TlsEvidence {
   return {
     port: 443, source: 'hello', versions: versions(['TLSv1.2', 'TLSv1.3'], ['SSLv2', 'SSLv3', 'TLSv1', 'TLSv1.1']),
     ciphers: [{ name: 'TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', protocol: 'TLSv1.2', kexInfo: 'ecdh x25519' }, { name: 'TLS_AES_256_GCM_SHA384', protocol: 'TLSv1.3', kexInfo: null }],
-    nmapWarnings: [], untestable: [],
+    nmapWarnings: [], untestable: [], groups: [],
     hello: {
       connections: 20, elapsedMs: 40,
       protocols: (['TLSv1.2', 'TLSv1.3'] as const).map((protocol) => ({
@@ -130,6 +130,23 @@ describe('tls-configuration assess (hand-built evidence)', () => {
     expect(mixed.get('tls-weak-cipher')!.status).toBe('warn');
     expect(mixed.get('tls-weak-cipher')!.detail).toContain('1 suite with static RSA or static DH key exchange');
     expect(mixed.get('tls-weak-cipher')!.detail).toContain('TLS_RSA_WITH_AES_256_GCM_SHA384');
+  });
+
+  test('a curve below 224 bits warns; a group enumeration cut short is partly checked', () => {
+    const weakCurve = byCheck(assessTls(evidence({ groups: [{ protocol: 'TLSv1.2', groups: ['x25519', 'secp256r1', 'secp192r1'], complete: true, refusal: null }] }), '127.0.0.1', [], NOW));
+    expect(weakCurve.get('tls-weak-cipher')).toMatchObject({ status: 'warn', severity: 'medium' });
+    expect(weakCurve.get('tls-weak-cipher')!.detail).toContain('an elliptic curve below 224 bits (under 112-bit security) (secp192r1)');
+    const good = byCheck(assessTls(evidence({ groups: [{ protocol: 'TLSv1.2', groups: ['x25519', 'secp256r1'], complete: true, refusal: null }] }), '127.0.0.1', [], NOW));
+    expect(good.get('tls-weak-cipher')!.status).toBe('pass');
+    const cut = byCheck(assessTls(evidence({ groups: [{ protocol: 'TLSv1.3', groups: ['x25519'], complete: false, refusal: 'no time left' }] }), '127.0.0.1', [], NOW));
+    expect(cut.get('tls-weak-cipher')).toMatchObject({ status: 'partial' });
+    expect(cut.get('tls-weak-cipher')!.detail).toContain('the key-exchange groups of TLS 1.3 are not tested');
+  });
+
+  test('a well-known DH prime is named in the reason', () => {
+    const r = byCheck(assessTls(evidence({ ciphers: [{ name: 'TLS_DHE_RSA_WITH_AES_128_GCM_SHA256', protocol: 'TLSv1.2', kexInfo: 'dh 1024', dhGroup: 'RFC2409/Oakley Group 2' }] }), '127.0.0.1', [], NOW));
+    expect(r.get('tls-weak-cipher')).toMatchObject({ status: 'warn', severity: 'medium' });
+    expect(r.get('tls-weak-cipher')!.detail).toContain('DH group of 1024 bits (the widely shared prime RFC2409/Oakley Group 2)');
   });
 
   test('CBC with HMAC-SHA1 warns; the same cipher with SHA-256 or GCM does not', () => {
@@ -425,6 +442,13 @@ describe('tls-configuration collect (our own ClientHellos) against local servers
       expect(weak).toMatchObject({ status: 'fail', severity: 'high' });
       const whys = new Set((weak.evidence as { weak: { why: string }[] }).weak.map((w) => w.why));
       for (const why of ['RC4 stream cipher', '64-bit block or 56-bit cipher (Sweet32)', 'export-grade (40/56-bit) cryptography', 'DH group of 512 bits']) expect(whys.has(why)).toBe(true);
+      // Its 1024-bit group is RFC 2409's Oakley group 2, named from the prime it sends.
+      expect(ev.ciphers.find((c) => c.name === 'TLS_DHE_RSA_WITH_AES_128_CBC_SHA')!.dhGroup).toBe('RFC2409/Oakley Group 2');
+      expect((weak.evidence as { dhGroups: { bits: number; name: string | null }[] }).dhGroups).toEqual(expect.arrayContaining([
+        expect.objectContaining({ bits: 1024, name: 'RFC2409/Oakley Group 2' }), expect.objectContaining({ bits: 512, name: null }),
+      ]));
+      // No ECDHE suite: no curves to enumerate, none claimed.
+      expect(ev.groups).toEqual([]);
       const known = results.get('tls-known-weaknesses')!;
       expect(known).toMatchObject({ status: 'fail', severity: 'critical' });
       expect((known.evidence as { found: { id: string }[] }).found.map((f) => f.id))

@@ -140,21 +140,37 @@ function acceptedByProtocol(ev: TlsEvidence): Json {
   return out;
 }
 
-/** "RC4 stream cipher: TLS_RSA_WITH_RC4_128_SHA, TLS_RSA_WITH_RC4_128_MD5; DH group of 1024 bits: …" — one clause per reason. */
-function byReason(xs: readonly { name: string; why: string }[]): string {
-  const groups = new Map<string, string[]>();
-  for (const x of xs) {
-    const names = groups.get(x.why) ?? [];
-    if (!names.includes(x.name)) names.push(x.name);
-    groups.set(x.why, names);
+/** The DH groups seen, by size and name: "1024 bits: RFC2409/Oakley Group 2 (12 suites)". */
+function dhGroupSummary(ev: TlsEvidence): Json {
+  const seen = new Map<string, { bits: number; name: string | null; suites: number }>();
+  for (const c of ev.ciphers) {
+    const m = c.kexInfo ? /^dh (\d+)$/.exec(c.kexInfo) : null;
+    if (!m) continue;
+    const key = `${m[1]} ${c.dhGroup ?? ''}`;
+    const e = seen.get(key) ?? { bits: Number(m[1]), name: c.dhGroup ?? null, suites: 0 };
+    e.suites += 1;
+    seen.set(key, e);
   }
-  return [...groups].slice(0, 6).map(([why, names]) =>
-    `${names.length} suite${names.length === 1 ? '' : 's'} with ${why} (${names.slice(0, 3).join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''})`).join('; ');
+  return [...seen.values()].slice(0, 10);
+}
+
+/** "RC4 stream cipher: TLS_RSA_WITH_RC4_128_SHA, TLS_RSA_WITH_RC4_128_MD5; DH group of 1024 bits: …" — one clause per reason. */
+function byReason(xs: readonly { name: string; why: string; curve?: boolean }[]): string {
+  const groups = new Map<string, { names: string[]; curve: boolean }>();
+  for (const x of xs) {
+    const g = groups.get(x.why) ?? { names: [], curve: x.curve === true };
+    if (!g.names.includes(x.name)) g.names.push(x.name);
+    groups.set(x.why, g);
+  }
+  return [...groups].slice(0, 6).map(([why, { names, curve }]) => {
+    const list = `${names.slice(0, 3).join(', ')}${names.length > 3 ? ` and ${names.length - 3} more` : ''}`;
+    return curve ? `${why} (${list})` : `${names.length} suite${names.length === 1 ? '' : 's'} with ${why} (${list})`;
+  }).join('; ');
 }
 
 function assessCiphers(ev: TlsEvidence): CheckResult {
   const weak: { name: string; protocol: string; why: string }[] = [];
-  const legacy: { name: string; protocol: string; why: string }[] = [];
+  const legacy: { name: string; protocol: string; why: string; curve?: boolean }[] = [];
   let severity: Severity = 'info';
   let legacySeverity: Severity = 'info';
   for (const c of ev.ciphers) {
@@ -166,16 +182,26 @@ function assessCiphers(ev: TlsEvidence): CheckResult {
     const dh = c.kexInfo ? /^dh (\d+)$/.exec(c.kexInfo) : null;
     if (dh) {
       const bits = Number(dh[1]);
-      if (bits < TLS_POLICY.dhWeakBits) { weak.push({ name: c.name, protocol: c.protocol, why: `DH group of ${bits} bits` }); severity = worst(severity, 'high'); }
-      else if (bits < TLS_POLICY.dhMinBits) { legacy.push({ name: c.name, protocol: c.protocol, why: `DH group of ${bits} bits` }); legacySeverity = worst(legacySeverity, 'medium'); }
+      const why = `DH group of ${bits} bits${c.dhGroup ? ` (the widely shared prime ${c.dhGroup})` : ''}`;
+      if (bits < TLS_POLICY.dhWeakBits) { weak.push({ name: c.name, protocol: c.protocol, why }); severity = worst(severity, 'high'); }
+      else if (bits < TLS_POLICY.dhMinBits) { legacy.push({ name: c.name, protocol: c.protocol, why }); legacySeverity = worst(legacySeverity, 'medium'); }
     }
   }
-  const dedupe = (xs: typeof weak) => xs.filter((x, i) => xs.findIndex((y) => y.name === x.name && y.why === x.why) === i).slice(0, 40);
+  const wg = TLS_POLICY.weakGroups;
+  for (const g of ev.groups) {
+    for (const curve of g.groups.filter((n) => wg.names.includes(n))) {
+      legacy.push({ name: curve, protocol: g.protocol, why: wg.reason, curve: true });
+      legacySeverity = worst(legacySeverity, wg.severity);
+    }
+  }
+  const dedupe = <T extends { name: string; why: string }>(xs: T[]): T[] => xs.filter((x, i) => xs.findIndex((y) => y.name === x.name && y.why === x.why) === i).slice(0, 40);
   const w = dedupe(weak);
   const l = dedupe(legacy);
   const evidence: Json = {
     source: ev.source, weak: w, legacy: l, suitesSeen: ev.ciphers.length,
     untestable: ev.untestable,
+    groups: ev.groups.map((g) => ({ protocol: g.protocol, accepted: g.groups, complete: g.complete, ...(g.refusal && !g.complete ? { notFinished: g.refusal } : {}) })),
+    dhGroups: dhGroupSummary(ev),
     // Every accepted suite per protocol, IANA and OpenSSL names, as testssl.sh lists them.
     accepted: acceptedByProtocol(ev),
   };
@@ -194,10 +220,15 @@ function assessCiphers(ev: TlsEvidence): CheckResult {
     };
   }
   const untested = ev.untestable.filter((u): u is ProtocolName => (PRETTY as Record<string, string>)[u] !== undefined);
-  if (untested.length > 0) {
+  const groupsUntested = ev.groups.filter((g) => !g.complete).map((g) => g.protocol as ProtocolName);
+  if (untested.length > 0 || groupsUntested.length > 0) {
+    const parts = [
+      ...(untested.length > 0 ? [`the suites of ${untested.map((u) => PRETTY[u] ?? u).join(', ')}`] : []),
+      ...(groupsUntested.length > 0 ? [`the key-exchange groups of ${groupsUntested.map((u) => PRETTY[u] ?? u).join(', ')}`] : []),
+    ];
     return {
       check: 'tls-weak-cipher', status: 'partial', evidence,
-      detail: `No weak suite among those tested on port ${ev.port}; the suites of ${untested.map((u) => PRETTY[u]).join(', ')} are not tested (the enumeration did not finish).`,
+      detail: `No weak suite among those tested on port ${ev.port}; ${parts.join(' and ')} are not tested (the enumeration did not finish).`,
     };
   }
   return {

@@ -10,6 +10,7 @@ import type { Conn, ProbeContext } from '../contract.js';
 import type { Json, ScriptOutput } from '../../report/model.js';
 import { enumerateTls, offeredCount, type ProtocolResult } from '../../net/tls-enumerate.js';
 import { pemToDer } from './x509.js';
+import { knownDhGroup } from '../../data/dh-groups.js';
 import type { ProtocolName } from './tls-policy.js';
 import { cap, describeCert, errorInfo, isHttpService, type CipherEntry, type ErrorInfo, type HttpCheck, type TlsEvidence, type VersionResult } from './tls-evidence.js';
 
@@ -106,9 +107,16 @@ async function collectHello(ctx: ProbeContext, port: number, evidence: TlsEviden
   evidence.versions = e.protocols.map(versionOf);
   for (const p of e.protocols) {
     for (const s of p.accepted) {
-      evidence.ciphers.push({ name: s.iana, protocol: p.protocol, kexInfo: kexInfo(s.keyExchange), openssl: s.openssl, code: s.id.toString(16).padStart(s.id > 0xffff ? 6 : 4, '0') });
+      const prime = s.keyExchange?.dhPrimeHex;
+      evidence.ciphers.push({
+        name: s.iana, protocol: p.protocol, kexInfo: kexInfo(s.keyExchange), openssl: s.openssl, code: s.id.toString(16).padStart(s.id > 0xffff ? 6 : 4, '0'),
+        ...(prime !== undefined ? { dhGroup: knownDhGroup(prime)?.name ?? null } : {}),
+      });
     }
   }
+  evidence.groups = e.groups.map((g) => ({
+    protocol: g.protocol, groups: g.groups.slice(0, 40).map((n) => cap(n, 40)), complete: g.complete, refusal: g.refusal === null ? null : cap(g.refusal, 160),
+  }));
   evidence.untestable = e.protocols.filter((p) => !p.complete).map((p) => p.protocol);
   evidence.hello = {
     connections: e.connections, elapsedMs: e.elapsedMs,
@@ -172,7 +180,7 @@ export async function collectTls(ctx: ProbeContext): Promise<TlsEvidence> {
   if (!service) throw new Error('tls-configuration runs on a service');
   const port = service.port;
   const evidence: TlsEvidence = {
-    port, source: 'hello', versions: [], ciphers: [], nmapWarnings: [], untestable: [], hello: null,
+    port, source: 'hello', versions: [], ciphers: [], nmapWarnings: [], untestable: [], groups: [], hello: null,
     chain: [], certSource: null, certError: null, http: null,
   };
   const leaf = await collectHello(ctx, port, evidence);
@@ -183,6 +191,7 @@ export async function collectTls(ctx: ProbeContext): Promise<TlsEvidence> {
     evidence.ciphers = nmap.ciphers;
     evidence.nmapWarnings = nmap.nmapWarnings;
     evidence.untestable = [];
+    evidence.groups = [];
   }
   const speaksTls = evidence.versions.some((v) => v.status === 'accepted');
   // No certificate handshake on a port that is not TLS, refuses connections or never answers.

@@ -20,7 +20,13 @@ export type VersionResult = {
  * One accepted suite on one protocol. `name` is the IANA name (nmap prints the same); `kexInfo` the key
  * exchange seen: "dh 1024", "ecdh x25519", "rsa-export 512" (nmap: its kex_info).
  */
-export type CipherEntry = { name: string; protocol: string; kexInfo: string | null; openssl?: string | null; code?: string };
+export type CipherEntry = {
+  name: string; protocol: string; kexInfo: string | null; openssl?: string | null; code?: string;
+  /** The well-known DH prime the server used (src/data/dh-common-primes.json), when it is one. */
+  dhGroup?: string | null;
+};
+/** The key-exchange groups the server accepted on one protocol, in the order it picked them. */
+export type GroupEvidence = { protocol: string; groups: string[]; complete: boolean; refusal: string | null };
 export type CertEntry = {
   sha256: string;
   info: CertificateInfo | null;
@@ -54,6 +60,8 @@ export type TlsEvidence = {
   nmapWarnings: string[];
   /** Protocols whose enumeration could not be completed: their suites are not tested. */
   untestable: string[];
+  /** ECDHE curves and TLS 1.3 groups (our own hellos only; empty from nmap or without ECDHE). */
+  groups: GroupEvidence[];
   hello: { connections: number; elapsedMs: number; protocols: HelloProtocolSummary[] } | null;
   chain: CertEntry[];
   certSource: 'handshake' | 'hello' | 'nmap-ssl-cert' | null;

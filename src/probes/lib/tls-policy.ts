@@ -15,6 +15,7 @@ interface TlsPolicy {
     id: string; level: Level; severity: Severity; reason: string; source: string;
     ianaStaticKex: string[]; opensslForwardSecretPrefixes: string[]; opensslOtherPrefixes: string[];
   };
+  weakGroups: { id: string; level: Level; severity: Severity; names: string[]; reason: string; source: string };
   dhMinBits: number;
   dhWeakBits: number;
   dhSource: string;
