@@ -17,6 +17,8 @@
 import { Client, FTPError, parseList, type FileInfo, type FTPContext, type FTPResponse } from 'basic-ftp';
 import { connectForPassiveTransfer, parseEpsvResponse, parsePasvResponse } from 'basic-ftp/dist/transfer.js';
 import { defineProbe, type CheckResult } from './contract.js';
+import { assessCleartextPersonal } from './lib/cleartext-personal.js';
+import { classifyFilePath, fileCategoryLabel } from './lib/personal-files.js';
 import type { ErrorKind, Json } from '../report/model.js';
 import { classifyError } from '../net/errors.js';
 import { isFragilePort, isValidPort } from '../net/scope.js';
@@ -181,32 +183,63 @@ async function listOne(client: Client, dir: string, ev: FtpEvidence): Promise<Fi
   }
 }
 
+export const CLEARTEXT_CHECK = 'ftp-personal-files-cleartext';
+
+/** Guideline 5: personal-looking files listed over plain FTP (this probe never uses AUTH TLS: what it listed travelled in the clear). */
+function assessCleartextFiles(ev: FtpEvidence): CheckResult {
+  const where = `port ${ev.port}`;
+  if (ev.totalEntries === 0) {
+    const failed = ev.listings.find((l) => l.error !== null);
+    return failed
+      ? { check: CLEARTEXT_CHECK, status: 'not_tested', detail: `The listing on ${where} failed (${failed.error ?? ''}): no file names to judge.` }
+      : { check: CLEARTEXT_CHECK, status: 'not_applicable', detail: `The anonymous login folder on ${where} is empty.` };
+  }
+  const personal = ev.entries.map((e) => ({ e, kinds: classifyFilePath(e.path) })).filter((x) => x.kinds.length > 0);
+  return assessCleartextPersonal({
+    check: CLEARTEXT_CHECK, where: `the FTP server (${where})`, encrypted: false, nothingRead: '',
+    personal: {
+      kinds: [...new Set(personal.flatMap((x) => x.kinds))].map((k) => fileCategoryLabel(k)),
+      examples: personal.filter((x) => x.e.type !== 'dir').concat(personal.filter((x) => x.e.type === 'dir')).map((x) => x.e.path),
+    },
+    evidence: { port: ev.port, user: ev.user, listedEntries: ev.totalEntries, personal: personal.slice(0, 30).map((x) => ({ path: x.e.path, type: x.e.type, categories: x.kinds })) },
+  });
+}
+
 export function assessFtp(ev: FtpEvidence): CheckResult[] {
   const where = `port ${ev.port}`;
   if (ev.login === 'error') {
-    return [{ check: 'ftp-anonymous-access', status: 'error', error: ev.error ?? { kind: 'internal', message: 'no evidence' } }];
+    const error = ev.error ?? { kind: 'internal' as const, message: 'no evidence' };
+    return [{ check: 'ftp-anonymous-access', status: 'error', error }, { check: CLEARTEXT_CHECK, status: 'error', error }];
   }
   if (ev.login === 'refused') {
-    return [{ check: 'ftp-anonymous-access', status: 'pass', detail: `The FTP server on ${where} refused anonymous logins${ev.reply ? ` ("${ev.reply.slice(0, 80)}")` : ''}.` }];
+    return [
+      { check: 'ftp-anonymous-access', status: 'pass', detail: `The FTP server on ${where} refused anonymous logins${ev.reply ? ` ("${ev.reply.slice(0, 80)}")` : ''}.` },
+      { check: CLEARTEXT_CHECK, status: 'not_applicable', detail: 'Anonymous logins are refused: no listing to judge.' },
+    ];
   }
+  return [assessAccess(ev), assessCleartextFiles(ev)];
+}
+
+function assessAccess(ev: FtpEvidence): CheckResult {
+  const where = `port ${ev.port}`;
   const files = ev.entries.filter((e) => e.type !== 'dir');
   const evidence: Json = {
     port: ev.port, user: ev.user, cwd: ev.cwd, listings: ev.listings, totalEntries: ev.totalEntries, entries: ev.entries.slice(0, 50),
   };
   if (ev.totalEntries > 0) {
     const sample = (files.length > 0 ? files : ev.entries).slice(0, 5).map((e) => e.path);
-    return [{
+    return {
       check: 'ftp-anonymous-access', status: 'fail', evidence,
       detail: `Anyone can log in to the FTP server on ${where} as "${ev.user ?? 'anonymous'}" and list ${ev.totalEntries} entr${ev.totalEntries === 1 ? 'y' : 'ies'}${files.length > 0 ? `, including files such as ${sample.join(', ')}` : ` (${sample.join(', ')})`}.`,
-    }];
+    };
   }
   const listingError = ev.listings.find((l) => l.error !== null);
-  return [{
+  return {
     check: 'ftp-anonymous-access', status: 'warn', severity: 'medium', evidence,
     detail: listingError
       ? `The FTP server on ${where} accepts anonymous logins ("${ev.user ?? 'anonymous'}"); the folder listing failed (${listingError.error ?? ''}).`
       : `The FTP server on ${where} accepts anonymous logins ("${ev.user ?? 'anonymous'}"); the login folder was empty (write access was not tested).`,
-  }];
+  };
 }
 
 export default defineProbe<FtpEvidence>({
@@ -226,6 +259,16 @@ export default defineProbe<FtpEvidence>({
         severity: 'high',
         description: 'The FTP server accepts the user name "anonymous" (or "ftp") with any password. Printers keep scanned documents there, cameras and NVRs recordings, routers and NAS boxes whatever was put on a USB stick. The listing shows what any device on the network can read; FTP also sends everything unencrypted. EN 303 645 5.5-4 asks that device functionality be reachable over the network only after authentication.',
         remediation: 'Switch off anonymous FTP in the device\'s settings (on vsftpd-based devices: anonymous_enable=NO), or switch FTP off altogether if you do not use it. If you need file access, use an account with its own password, preferably over SFTP or FTPS.',
+      },
+      [CLEARTEXT_CHECK]: {
+        title: 'No personal files are listed over unencrypted FTP',
+        failureTitle: 'Personal files are listed over unencrypted FTP',
+        summary: 'Files that look personal (scans, photos, recordings, backups) are offered over plain FTP: their names and contents cross your network unencrypted.',
+        guidelines: ['uk-cop-5'],
+        provisions: ['5.5-1', '5.8-2'],
+        severity: 'high',
+        description: 'When an anonymous listing (see the anonymous-access finding) holds files whose names look personal (scans and documents, photos, camera recordings, backups or keys: src/data/personal-file-patterns.json; names only, iotcop never downloads a file), plain FTP carries them unencrypted: these files and the passwords of real accounts travel in the clear. EN 303 645 5.5-1 asks for best-practice cryptography, 5.8-2 for encryption of sensitive personal data in transit.',
+        remediation: 'Switch off anonymous FTP, and use an encrypted way to reach these files: SFTP, FTPS (FTP over TLS, required for every login) or an encrypted share. On printers, scan to e-mail over TLS or to a share that needs a password instead of an open FTP folder.',
       },
     },
   },

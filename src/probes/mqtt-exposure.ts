@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { MqttClient, type ClientSubscribeCallback, type IClientOptions } from 'mqtt';
+import { assessCleartextPersonal } from './lib/cleartext-personal.js';
 import { defineProbe, type CheckResult, type Conn, type ProbeContext } from './contract.js';
 import type { ErrorKind, Json, Service } from '../report/model.js';
 import { classifyError } from '../net/errors.js';
@@ -19,6 +20,7 @@ export const MAX_BYTES = 256 * 1024;
 export const MAX_TOPIC_CHARS = 256;
 const CONNACK_TIMEOUT_MS = 5_000;
 const SUBACK_TIMEOUT_MS = 3_000;
+export const CLEARTEXT_CHECK = 'mqtt-personal-data-cleartext';
 
 export type TopicEvidence = {
   topic: string;
@@ -228,6 +230,7 @@ export function assessMqtt(ev: MqttEvidence): CheckResult[] {
     return [
       { check: 'mqtt-anonymous-access', status: 'error', error, detail: `The MQTT check on ${where} could not complete.` },
       { check: 'mqtt-personal-topics', status: 'error', error },
+      { check: CLEARTEXT_CHECK, status: 'error', error },
     ];
   }
   if (ev.connect === 'refused') {
@@ -235,12 +238,14 @@ export function assessMqtt(ev: MqttEvidence): CheckResult[] {
       return [
         { check: 'mqtt-anonymous-access', status: 'pass', detail: `The broker on ${where} refused a connection without credentials (${refusedText(ev.returnCode)}).`, evidence: { port: ev.port, tls: ev.tls, returnCode: ev.returnCode } },
         { check: 'mqtt-personal-topics', status: 'not_applicable', detail: 'Anonymous clients cannot read any topic.' },
+        { check: CLEARTEXT_CHECK, status: 'not_applicable', detail: 'Anonymous clients cannot read any topic.' },
       ];
     }
     const error = { kind: 'protocol-error' as const, message: `CONNACK ${refusedText(ev.returnCode)} (not an authentication refusal)` };
     return [
       { check: 'mqtt-anonymous-access', status: 'error', error },
       { check: 'mqtt-personal-topics', status: 'error', error },
+      { check: CLEARTEXT_CHECK, status: 'error', error },
     ];
   }
 
@@ -277,8 +282,10 @@ export function assessMqtt(ev: MqttEvidence): CheckResult[] {
     });
   }
 
+  const nothingRead = 'No topic could be read without a password during the window.';
   if (appTopics.length === 0) {
-    results.push({ check: 'mqtt-personal-topics', status: 'not_applicable', detail: 'No topic could be read without a password during the window.' });
+    results.push({ check: 'mqtt-personal-topics', status: 'not_applicable', detail: nothingRead });
+    results.push({ check: CLEARTEXT_CHECK, status: 'not_applicable', detail: nothingRead });
     return results;
   }
   const personal = appTopics.flatMap((t) => {
@@ -286,6 +293,11 @@ export function assessMqtt(ev: MqttEvidence): CheckResult[] {
     const categories = [...new Set([...byName.categories, ...t.payloadCategories])];
     return categories.length > 0 ? [{ t, categories, matched: byName.matched }] : [];
   });
+  results.push(assessCleartextPersonal({
+    check: CLEARTEXT_CHECK, where, encrypted: ev.tls, nothingRead,
+    personal: { kinds: [...new Set(personal.flatMap((p) => p.categories))].map((k) => categoryLabel(k)), examples: personal.map((p) => p.t.topic) },
+    evidence: { port: ev.port, tls: ev.tls, personalTopics: personal.length, topics: personal.slice(0, 10).map((p) => p.t.topic) },
+  }));
   if (personal.length === 0) {
     results.push({
       check: 'mqtt-personal-topics', status: 'pass', confidence: 'medium',
@@ -336,6 +348,16 @@ export default defineProbe<MqttEvidence>({
         severity: 'high',
         description: 'Topics readable without a password have names (or JSON fields) that point to personal data: presence and occupancy, location, door and lock state, camera snapshots, names of household members. Whoever reads them learns when the home is empty and who lives there. Topic names are matched against a vocabulary (src/data/personal-topic-patterns.json); payloads are shown redacted unless --reveal-data is given.',
         remediation: 'Require authentication on the broker (see the anonymous-access finding) and use ACLs so that only the app and devices that need presence, lock or camera topics can read them. Avoid putting names of people in topic names.',
+      },
+      [CLEARTEXT_CHECK]: {
+        title: 'No personal data travels over MQTT without encryption',
+        failureTitle: 'Personal data travels over MQTT without encryption',
+        summary: 'Messages about who is at home, your locks or your cameras cross your network unencrypted: anything on the way can read them, even if the broker had a password.',
+        guidelines: ['uk-cop-5'],
+        provisions: ['5.5-1', '5.8-2'],
+        severity: 'high',
+        description: 'When a broker delivers topics that look like personal data (see the personal-topics finding) over plain MQTT (port 1883, no TLS), anything on the network path can read them. EN 303 645 5.5-1 asks devices to use best-practice cryptography to communicate securely, and 5.8-2 that sensitive personal data be encrypted when it travels between the device and services. A password alone does not help here: the messages themselves are readable by anything on the network path.',
+        remediation: 'Use MQTT over TLS (port 8883) for every device and app, and switch off the plain listener on 1883 (for mosquitto: a listener 8883 with certfile/keyfile, and no listener 1883). Then require a password, as the anonymous-access finding says.',
       },
     },
   },

@@ -1,6 +1,6 @@
 /**
- * rtsp-default-credentials (guideline 1) and rtsp-unauthenticated-stream (guideline 8: camera video is
- * personal data). Own RTSP client (src/net/rtsp.ts), DESCRIBE only: never SETUP or PLAY, so no video flows.
+ * rtsp-default-credentials (guideline 1), rtsp-unauthenticated-stream (guideline 8: camera video is
+ * personal data) and rtsp-stream-cleartext (guideline 5: that video is described over plain RTSP). Own RTSP client (src/net/rtsp.ts), DESCRIBE only: never SETUP or PLAY, so no video flows.
  *
  * 1. DESCRIBE a few stream paths (the matched vendors' first, then common ones) without credentials on one
  *    connection: 200 with a session description means the stream is open to anyone; 401 with a challenge
@@ -9,6 +9,7 @@
  *    unauthenticated DESCRIBE for a fresh challenge (not a guess), then one DESCRIBE with Basic or Digest.
  */
 import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
+import { assessCleartextPersonal } from './lib/cleartext-personal.js';
 import type { ErrorKind } from '../report/model.js';
 import { authorizationFor, chooseAuth, parseAuthenticate, type ChosenAuth } from '../net/digest.js';
 import { RtspClient, rtspUrl, type RtspResponse } from '../net/rtsp.js';
@@ -23,6 +24,7 @@ import { lockoutPolicy } from './lib/lockout.js';
 
 export const CHECK_DEFAULT = 'rtsp-default-credentials';
 export const CHECK_OPEN = 'rtsp-unauthenticated-stream';
+export const CHECK_CLEARTEXT = 'rtsp-stream-cleartext';
 
 const JOB_TIMEOUT_MS = 150_000;
 const ATTEMPT_MS = 12_000;
@@ -96,6 +98,27 @@ async function attemptLogin(ctx: ProbeContext, port: number, target: Target, c: 
 }
 
 export function assessRtsp(ev: RtspEvidence): CheckResult[] {
+  const results = assessAccess(ev);
+  return [...results, assessCleartextStream(ev, results)];
+}
+
+/** Guideline 5: a stream described without a password is served over plain RTSP (no TLS), so its video is readable on the wire. */
+function assessCleartextStream(ev: RtspEvidence, access: readonly CheckResult[]): CheckResult {
+  const open = access.find((r) => r.check === CHECK_OPEN);
+  if (ev.openStreamPath === null) {
+    if (open?.status === 'error' || open?.status === 'not_tested') return { check: CHECK_CLEARTEXT, status: open.status, ...(open.error ? { error: open.error } : {}), ...(open.detail ? { detail: open.detail } : {}) };
+    return { check: CHECK_CLEARTEXT, status: 'not_applicable', detail: 'No stream was described without a password: its media was not seen.' };
+  }
+  const media = ev.openStreamMedia.filter((m) => m === 'video' || m === 'audio');
+  return assessCleartextPersonal({
+    check: CHECK_CLEARTEXT, where: `the RTSP stream on port ${ev.port}`, encrypted: false, nothingRead: '',
+    // The session description names the media; camera video and audio of a home are personal data.
+    personal: { kinds: media.map((m) => `camera ${m}`), examples: [ev.openStreamPath.slice(0, 120)] },
+    evidence: { port: ev.port, path: ev.openStreamPath.slice(0, 120), media: ev.openStreamMedia },
+  });
+}
+
+function assessAccess(ev: RtspEvidence): CheckResult[] {
   const pub = publicEvidence(ev);
   if (ev.openStreamPath !== null) {
     return [
@@ -160,6 +183,16 @@ export default defineProbe<RtspEvidence>({
         severity: 'high',
         description: 'The camera describes its RTSP video stream without asking for any credentials: any player on the network (VLC, ffmpeg) can open it. Camera images are personal data.',
         remediation: 'Turn on authentication for RTSP/streaming in the camera settings (often "RTSP authentication" or "anonymous visit" off), set a strong password, and update the firmware.',
+      },
+      [CHECK_CLEARTEXT]: {
+        title: 'Camera video does not travel unencrypted',
+        failureTitle: 'Camera video travels unencrypted',
+        summary: 'This camera sends its video over your network without encryption: anything on the way can watch it.',
+        guidelines: ['uk-cop-5'],
+        provisions: ['5.5-1', '5.8-2'],
+        severity: 'high',
+        description: 'When a stream\'s session description (DESCRIBE, no video is fetched) lists video or audio served over plain RTSP, the media itself flows unencrypted (RTP), readable by any device on the network path. Camera images of a home are personal data; EN 303 645 5.5-1 asks for best-practice cryptography and 5.8-2 for encryption of sensitive personal data in transit.',
+        remediation: 'Prefer the camera\'s encrypted streaming (RTSPS/SRTP or its app\'s TLS connection) where it has one, and switch plain RTSP off when no recorder needs it. Keep the camera on a separate network (guest or IoT VLAN) so that its stream does not cross the rest of the home network.',
       },
     },
   },

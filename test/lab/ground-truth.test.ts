@@ -219,6 +219,7 @@ describe('checkGroundTruth', () => {
     // …but no verdict yet: uk-cop-8 also waits for cleartext-services (which maps to 5 and 8)
     expect(v).toEqual([
       'printer (10.231.0.14): expected finding missing: ftp-anonymous-access fail on 21/tcp (found no ftp-anonymous-access result)',
+      'printer (10.231.0.14): expected finding missing: ftp-personal-files-cleartext fail on 21/tcp (found no ftp-personal-files-cleartext result)',
     ]);
     const both = checkGroundTruth(empty, truth, { probes: ['ftp-anonymous', 'cleartext-services'] });
     expect(both).toContain('printer (10.231.0.14): no verdict for uk-cop-8, expected fail');

@@ -16,9 +16,22 @@ describe('ftp-anonymous assess', () => {
       entries: [{ path: 'scans', type: 'dir', size: 0 }, { path: 'scans/scan-0001.pdf', type: 'file', size: 48213 }],
       totalEntries: 2,
     }));
-    expect(r).toHaveLength(1);
+    expect(r).toHaveLength(2);
     expect(r[0]).toMatchObject({ check: 'ftp-anonymous-access', status: 'fail' });
     expect(r[0]!.detail).toContain('scans/scan-0001.pdf');
+    // A scanned document listed over plain FTP: guideline 5 too.
+    expect(r[1]).toMatchObject({ check: 'ftp-personal-files-cleartext', status: 'fail' });
+    expect(r[1]!.detail).toContain('documents and scans (scans/scan-0001.pdf');
+  });
+
+  it('judges file names only: harmless names pass, an empty folder is not applicable, a failed listing not tested', () => {
+    const harmless = assessFtp(evidence({ entries: [{ path: 'firmware/readme.txt', type: 'file', size: 10 }, { path: 'escape.cfg', type: 'file', size: 3 }], totalEntries: 2 }));
+    expect(harmless[1]).toMatchObject({ check: 'ftp-personal-files-cleartext', status: 'pass', confidence: 'medium' });
+    const photos = assessFtp(evidence({ entries: [{ path: 'USB/DCIM/100CANON/IMG_0042.JPG', type: 'file', size: 10 }, { path: 'USB/Backups/laptop.tar.gz', type: 'file', size: 3 }], totalEntries: 2 }));
+    expect(photos[1]!.status).toBe('fail');
+    expect(photos[1]!.detail).toMatch(/photos, backups and archives \(USB\/DCIM\/100CANON\/IMG_0042.JPG, USB\/Backups\/laptop.tar.gz\)/);
+    expect(assessFtp(evidence({ entries: [], totalEntries: 0 }))[1]!.status).toBe('not_applicable');
+    expect(assessFtp(evidence({ entries: [], totalEntries: 0, listings: [{ path: '.', entries: 0, error: '425 no data connection' }] }))[1]!.status).toBe('not_tested');
   });
 
   it('fails for folders only, too (the listing itself is readable data)', () => {

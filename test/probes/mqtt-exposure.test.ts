@@ -31,6 +31,21 @@ describe('mqtt-exposure assess', () => {
     expect(personal.detail).not.toContain('temperature');
   });
 
+  it('personal topics over plain MQTT fail guideline 5 too; over TLS they do not; harmless or unread topics are not a pass of nothing', () => {
+    const topics = [topic('home/alice/presence'), topic('home/frontdoor/lock'), topic('sensors/livingroom/temperature')];
+    const plain = byCheck(assessMqtt(evidence({ topics })), 'mqtt-personal-data-cleartext')!;
+    expect(plain.status).toBe('fail');
+    expect(plain.detail).toMatch(/presence .*home\/alice\/presence.*no encryption at all/);
+    expect(plain.detail).not.toContain('temperature');
+    const tls = byCheck(assessMqtt(evidence({ topics, tls: true, port: 8883 })), 'mqtt-personal-data-cleartext')!;
+    expect(tls.status).toBe('pass');
+    expect(tls.detail).toContain('travels encrypted (TLS)');
+    const harmless = byCheck(assessMqtt(evidence({ topics: [topic('sensors/livingroom/temperature')] })), 'mqtt-personal-data-cleartext')!;
+    expect(harmless).toMatchObject({ status: 'pass', confidence: 'medium' });
+    const none = byCheck(assessMqtt(evidence({ topics: [topic('$SYS/broker/uptime')] })), 'mqtt-personal-data-cleartext')!;
+    expect(none.status).toBe('not_applicable');
+  });
+
   it('flags a topic whose JSON payload keys are personal even when its name is not', () => {
     const r = assessMqtt(evidence({ topics: [topic('dev/42/state', { payloadCategories: ['location'] })] }));
     expect(byCheck(r, 'mqtt-personal-topics')).toMatchObject({ status: 'fail' });
@@ -69,10 +84,10 @@ describe('mqtt-exposure assess', () => {
 
   it('reports an error, never a pass, when the session could not be tested', () => {
     const r = assessMqtt(evidence({ connect: 'error', returnCode: null, error: { kind: 'timeout', message: 'no CONNACK' }, subscriptions: [] }));
-    expect(r.map((x) => x.status)).toEqual(['error', 'error']);
+    expect(r.map((x) => x.status)).toEqual(['error', 'error', 'error']);
     expect(r[0]!.error).toEqual({ kind: 'timeout', message: 'no CONNACK' });
     const odd = assessMqtt(evidence({ connect: 'refused', returnCode: 1, subscriptions: [] }));
-    expect(odd.map((x) => x.status)).toEqual(['error', 'error']);
+    expect(odd.map((x) => x.status)).toEqual(['error', 'error', 'error']);
     expect(odd[0]!.error!.kind).toBe('protocol-error');
   });
 
@@ -131,7 +146,7 @@ describe('mqtt-exposure collect (fake broker on 127.0.0.1)', () => {
     const { ev, results } = await run(broker.port);
     expect(ev.connect).toBe('refused');
     expect(ev.returnCode).toBe(5);
-    expect(results.map((r) => r.status)).toEqual(['pass', 'not_applicable']);
+    expect(results.map((r) => r.status)).toEqual(['pass', 'not_applicable', 'not_applicable']);
     expect(broker.received).toEqual(['connect']);
   }, 15_000);
 
@@ -178,7 +193,7 @@ describe('mqtt-exposure collect (fake broker on 127.0.0.1)', () => {
     const { ev, results } = await run(port);
     expect(ev.connect).toBe('error');
     expect(ev.error!.kind).toBe('refused');
-    expect(results.map((r) => r.status)).toEqual(['error', 'error']);
+    expect(results.map((r) => r.status)).toEqual(['error', 'error', 'error']);
   }, 15_000);
 
   describe('over TLS', () => {

@@ -28,6 +28,9 @@ describe('rtsp-default-credentials collect (fake camera)', () => {
     expect(byCheck(results, 'rtsp-default-credentials')?.status).toBe('not_applicable');
     expect(ev.openStreamPath).toBe('/live');
     expect(ev.openStreamMedia).toEqual(['video', 'audio']);
+    // Its video and audio are served over plain RTSP: guideline 5 fails too.
+    expect(byCheck(results, 'rtsp-stream-cleartext')).toMatchObject({ status: 'fail' });
+    expect(byCheck(results, 'rtsp-stream-cleartext')?.detail).toContain('camera video, camera audio (/live)');
     expect(cam.attempts).toHaveLength(0);
     expect(cam.methods.every((m) => m === 'DESCRIBE')).toBe(true);
   });
@@ -37,6 +40,8 @@ describe('rtsp-default-credentials collect (fake camera)', () => {
     expect(ev.probedPaths[0]).toEqual({ path: '/Streaming/Channels/101', status: 401 });
     expect(byCheck(results, 'rtsp-default-credentials')).toMatchObject({ status: 'fail', credential: { username: 'admin', password: '12345' } });
     expect(byCheck(results, 'rtsp-unauthenticated-stream')?.status).toBe('pass');
+    // No stream was described without a password: its media was not seen, so no guideline 5 verdict.
+    expect(byCheck(results, 'rtsp-stream-cleartext')?.status).toBe('not_applicable');
     expect(cam.attempts.map((a) => a.ok)).toEqual([true, false, true]); // Hikvision locks: default first, then the confirmation
     expect(cam.methods.filter((m) => m !== 'DESCRIBE')).toEqual([]);
   });
@@ -71,9 +76,10 @@ describe('rtsp-default-credentials assess', () => {
   };
   it('a port that does not speak RTSP is an error for both checks', () => {
     const rs = assessRtsp({ ...base, preflightError: { kind: 'protocol-error', message: 'not an RTSP response' } });
-    expect(rs.map((r) => r.status)).toEqual(['error', 'error']);
+    expect(rs.map((r) => r.status)).toEqual(['error', 'error', 'error']);
   });
   it('the open-stream check maps to guideline 8', () => {
     expect(probe.meta.checks['rtsp-unauthenticated-stream']?.guidelines).toEqual(['uk-cop-8']);
+    expect(probe.meta.checks['rtsp-stream-cleartext']?.guidelines).toEqual(['uk-cop-5']);
   });
 });
