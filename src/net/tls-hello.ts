@@ -89,6 +89,8 @@ export interface HelloOptions {
    * groups must answer with a HelloRetryRequest naming it (RFC 8446 §4.2.8: client_shares MAY be empty).
    */
   keyShare?: 'x25519' | 'none';
+  /** Offer the RFC 6520 heartbeat extension (peer_allowed_to_send): only the intrusive Heartbleed test does. */
+  heartbeat?: boolean;
   random?: (n: number) => Buffer;
 }
 
@@ -118,6 +120,7 @@ export function buildClientHello(o: HelloOptions): Buffer {
     extensions.push(ext(0x000b, vec8(Buffer.from([0, 1, 2]))));
     if (o.protocol === 'TLSv1.2' || tls13) extensions.push(ext(0x000d, vec16(Buffer.concat(SIGNATURE_ALGORITHMS.map(u16)))));
     if (!tls13) extensions.push(ext(0xff01, Buffer.from([0]))); // renegotiation_info, empty (RFC 5746 §3.4)
+    if (o.heartbeat === true && !tls13) extensions.push(ext(0x000f, Buffer.from([1]))); // heartbeat, peer_allowed_to_send
     if (tls13) {
       extensions.push(ext(0x002b, vec8(u16(0x0304))));
       extensions.push(ext(0x002d, vec8(Buffer.from([1]))));
@@ -161,6 +164,8 @@ export interface ServerResponse {
   /** TLS 1.3 key_share group, or the group a HelloRetryRequest asks for (name and registry code). */
   keyShareGroup: string | null;
   keyShareGroupId: number | null;
+  /** The ServerHello carries the RFC 6520 heartbeat extension (null: no ServerHello). */
+  heartbeat: boolean | null;
   certificates: Buffer[];
   keyExchange: ServerKeyExchangeInfo | null;
   alert: { level: number; description: number; name: string } | null;
@@ -169,7 +174,7 @@ export interface ServerResponse {
 }
 
 function empty(kind: ServerResponse['kind'], note: string | null = null): ServerResponse {
-  return { kind, protocol: null, suite: null, sslv2Suites: [], compression: null, secureRenegotiation: null, keyShareGroup: null, keyShareGroupId: null, certificates: [], keyExchange: null, alert: null, note };
+  return { kind, protocol: null, suite: null, sslv2Suites: [], compression: null, secureRenegotiation: null, keyShareGroup: null, keyShareGroupId: null, heartbeat: null, certificates: [], keyExchange: null, alert: null, note };
 }
 
 /** A bounded reader over one buffer: every read checks the length first; `null` when it is not there. */
@@ -221,6 +226,7 @@ function parseServerHello(msg: Reader, res: ServerResponse): void {
   res.protocol = protocolOfWire(version);
   res.kind = random.equals(HRR_RANDOM) ? 'hello-retry' : 'server-hello';
   res.secureRenegotiation = false;
+  res.heartbeat = false;
   const extLen = msg.u16();
   if (extLen === null) return;
   const exts = msg.sub(extLen);
@@ -231,6 +237,7 @@ function parseServerHello(msg: Reader, res: ServerResponse): void {
     const body = exts.sub(len);
     if (body === null) { res.note = 'ServerHello extension truncated'; return; }
     if (type === 0xff01) res.secureRenegotiation = true;
+    if (type === 0x000f) res.heartbeat = true;
     if (type === 0x002b) { const v = body.u16(); if (v !== null) res.protocol = protocolOfWire(v); }
     if (type === 0x0033) { const g = body.u16(); if (g !== null) { res.keyShareGroup = groupName(g); res.keyShareGroupId = g; } }
   }

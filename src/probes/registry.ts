@@ -22,6 +22,7 @@ import sshConfiguration from './ssh-configuration.js';
 import sshDefaultCredentials from './ssh-default-credentials.js';
 import telnetDefaultCredentials from './telnet-default-credentials.js';
 import tlsConfiguration from './tls-configuration.js';
+import tlsHeartbleed from './tls-heartbleed.js';
 import updateEndpoints from './update-endpoints.js';
 import upnpDisclosure from './upnp-disclosure.js';
 import webLoginCredentials from './web-login-credentials.js';
@@ -47,6 +48,7 @@ export const PROBES: readonly AnyProbe[] = [
   sshDefaultCredentials,
   telnetDefaultCredentials,
   tlsConfiguration,
+  tlsHeartbleed,
   updateEndpoints,
   upnpDisclosure,
   webLoginCredentials,

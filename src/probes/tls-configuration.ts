@@ -43,14 +43,14 @@ export default defineProbe<TlsEvidence>({
         title: 'No weak cipher suites are accepted', failureTitle: 'Weak TLS cipher suites accepted',
         summary: 'The device accepts weak encryption settings, so traffic to it may be read or tampered with.',
         guidelines: [...G5], provisions: ['5.5-1', '5.5-7'], severity: 'medium',
-        description: 'NULL, anonymous, export, RC4, DES/3DES and MD5 suites are broken (RFC 9325, RFC 7465); suites with static RSA key exchange give no forward secrecy, so a stolen device key decrypts recorded sessions.',
+        description: 'NULL, anonymous, export, RC4, DES/3DES and MD5 suites and DH groups below 1024 bits are broken (RFC 9325, RFC 7465) and fail; weak choices warn: static RSA key exchange (no forward secrecy, so a stolen device key decrypts recorded sessions), CBC suites with HMAC-SHA1, DH groups below 2048 bits and elliptic curves below 224 bits.',
         remediation: 'Update the firmware. Where the device lets you choose, enable only ECDHE suites with AES-GCM or ChaCha20-Poly1305.',
       },
       'tls-known-weaknesses': {
         title: 'No known TLS attack applies', failureTitle: 'Known TLS attacks apply',
         summary: 'The way this device sets up encryption is open to published attacks (such as POODLE, DROWN or Logjam) that can expose what you send to it.',
         guidelines: [...G5], provisions: ['5.5-1', '5.5-7'], severity: 'high',
-        description: 'Attacks that follow from the accepted protocols and suites alone: DROWN (SSL 2.0), POODLE (SSL 3.0 CBC), FREAK (RSA export), Logjam (export or small DH groups), RC4 biases, SWEET32 (64-bit block ciphers), BEAST (TLS 1.0 CBC), insecure renegotiation (RFC 5746) and CRIME (TLS compression). Each is listed with its CVE and where it was seen. Heartbleed is not checked (it needs an intrusive probe).',
+        description: 'Attacks that follow from the accepted protocols and suites alone: DROWN (SSL 2.0), POODLE (SSL 3.0 CBC), FREAK (RSA export), Logjam (export or small DH groups), RC4 biases, SWEET32 (64-bit block ciphers), BEAST (TLS 1.0 CBC), insecure renegotiation (RFC 5746) and CRIME (TLS compression). Each is listed with its CVE and where it was seen. Heartbleed needs a malformed heartbeat: the tls-heartbleed probe checks it at the intrusive safety level.',
         remediation: 'Update the firmware. Where the device lets you choose: disable SSL 2.0/3.0 and TLS 1.0/1.1, export, RC4 and 3DES suites and TLS compression, and use DH groups of at least 2048 bits (or ECDHE).',
       },
       'tls-certificate-expired': {

@@ -35,7 +35,44 @@ export const DEFAULT_CONFIG = {
   dhPrimeHex: 'ffffffffffffffffc90fdaa22168c234c4c6628b80dc1cd129024e088a67cc74020bbea63b139b22514a08798e3404ddef9519b3cd3a431b302b0a6df25f14374fe1356d6d51c245e485b576625e7ec6f44c42e9a637ed6b0bff5cb6f406b7edee386bfb5a899fa5ae9f24117c4b1fe649286651ece65381ffffffffffffffff',
   /** Export DHE suites use a 512-bit group (the fake sends a random odd 512-bit value; no one computes with it). */
   secureRenegotiation: false,
+  /**
+   * RFC 6520 heartbeats: 'none' (the extension is ignored, as stacks without it do), 'rfc6520' (negotiated;
+   * a request whose declared length exceeds the record is discarded, RFC 6520 §4), or 'heartbleed' (as
+   * OpenSSL 1.0.1-1.0.1f: it answers with the declared length, the rest filled from "memory" — here the
+   * fixed marker HEARTBLEED_MEMORY, so that tests can prove a scanner never shows it).
+   */
+  heartbeat: 'none',
 };
+
+export const HEARTBLEED_MEMORY = 'FAKE-SERVER-MEMORY:session=7f3a;password=hunter2;';
+
+/** Whether the ClientHello (handshake message `hs`, suites end at `p`) carries extension `type`. */
+function hasExtension(hs, p, type) {
+  const compLen = hs[p];
+  if (compLen === undefined) return false;
+  let q = p + 1 + compLen;
+  if (q + 2 > hs.length) return false;
+  const end = Math.min(hs.length, q + 2 + hs.readUInt16BE(q));
+  q += 2;
+  while (q + 4 <= end) {
+    const t = hs.readUInt16BE(q);
+    const len = hs.readUInt16BE(q + 2);
+    if (t === type) return true;
+    q += 4 + len;
+  }
+  return false;
+}
+
+/** The answer to a HeartbeatRequest record body, or null (discarded). */
+function heartbeatAnswer(body, version, config) {
+  if (body[0] !== 1 || body.length < 3) return null;
+  const declared = body.readUInt16BE(1);
+  const sent = body.length - 3;
+  if (config.heartbeat === 'rfc6520' && 3 + declared + 16 > body.length) return null;
+  const memory = Buffer.from(HEARTBLEED_MEMORY.repeat(Math.ceil(Math.min(declared, 16384) / HEARTBLEED_MEMORY.length) + 1));
+  const payload = Buffer.concat([body.subarray(3, 3 + Math.min(sent, declared)), memory]).subarray(0, Math.min(declared, 16384));
+  return record(24, version, Buffer.concat([Buffer.from([2]), u16(payload.length), payload, randomBytes(16)]));
+}
 
 const WIRE = { SSLv3: 0x0300, TLSv1: 0x0301, 'TLSv1.1': 0x0302, 'TLSv1.2': 0x0303 };
 const DHE = new Set([0x0011, 0x0012, 0x0013, 0x0014, 0x0015, 0x0016, 0x0032, 0x0033, 0x0038, 0x0039, 0x0063, 0x0065]);
@@ -88,7 +125,12 @@ function tlsAnswer(hs, config, certDer) {
   const version = WIRE[best];
   const suite = offered.find((s) => (config.suites[best] ?? []).includes(s));
   if (suite === undefined) return alert(version, 40);
-  const exts = config.secureRenegotiation ? vec16(Buffer.from([0xff, 0x01, 0x00, 0x01, 0x00])) : Buffer.alloc(0);
+  const heartbeat = (config.heartbeat ?? 'none') !== 'none' && hasExtension(hs, p + suiteLen, 0x000f);
+  const extList = Buffer.concat([
+    config.secureRenegotiation ? Buffer.from([0xff, 0x01, 0x00, 0x01, 0x00]) : Buffer.alloc(0),
+    heartbeat ? Buffer.from([0x00, 0x0f, 0x00, 0x01, 0x01]) : Buffer.alloc(0),
+  ]);
+  const exts = extList.length > 0 ? vec16(extList) : Buffer.alloc(0);
   const serverHello = hsMsg(2, Buffer.concat([u16(version), randomBytes(32), Buffer.from([0]), u16(suite), Buffer.from([0]), exts]));
   const certificate = hsMsg(11, Buffer.concat([u24(certDer.length + 3), u24(certDer.length), certDer]));
   const messages = [serverHello, certificate];
@@ -111,8 +153,18 @@ export async function startLegacyTls({ certDer, config = DEFAULT_CONFIG, host = 
     let answered = false;
     socket.setTimeout(1000, () => socket.destroy()); // an embedded stack with little memory drops idle clients fast
     socket.on('error', () => undefined);
+    let version = 0x0301;
     socket.on('data', (chunk) => {
-      if (answered) { socket.destroy(); return; } // the client's next flight: the fake stops here
+      if (answered) {
+        // A heartbeat before the handshake ends is answered (or discarded) as configured; anything else ends it.
+        if (chunk[0] === 24 && chunk.length >= 5 && (config.heartbeat ?? 'none') !== 'none') {
+          const out = heartbeatAnswer(chunk.subarray(5, 5 + chunk.readUInt16BE(3)), version, config);
+          if (out) socket.write(out);
+          return;
+        }
+        socket.destroy();
+        return;
+      } // the client's next flight: the fake stops here
       buf = Buffer.concat([buf, chunk]).subarray(0, 20000);
       if ((buf[0] & 0x80) !== 0 && buf.length >= 2) {
         const len = ((buf[0] & 0x7f) << 8) | buf[1];
@@ -127,7 +179,9 @@ export async function startLegacyTls({ certDer, config = DEFAULT_CONFIG, host = 
       const len = buf.readUInt16BE(3);
       if (buf.length < 5 + len) return;
       answered = true;
-      socket.write(tlsAnswer(buf.subarray(5, 5 + len), config, certDer));
+      const answer = tlsAnswer(buf.subarray(5, 5 + len), config, certDer);
+      if (answer[0] === 22) version = answer.readUInt16BE(1);
+      socket.write(answer);
     });
   });
   await new Promise((resolve) => server.listen(port, host, resolve));

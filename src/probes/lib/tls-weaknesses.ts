@@ -4,7 +4,7 @@
  * Which attack, its level and its source are policy data (tls-policy.json `weaknesses`); the conditions
  * (`when`) are computed here from the evidence. A condition that could not be observed (a protocol whose
  * enumeration did not finish; renegotiation and compression without our own hellos) is "not tested",
- * never absent: the check is then `partial`, not `pass`. Heartbleed is not checked (intrusive).
+ * never absent: the check is then `partial`, not `pass`. Heartbleed is the intrusive tls-heartbleed probe's.
  */
 import type { CheckResult } from '../contract.js';
 import type { Json, Severity } from '../../report/model.js';
@@ -79,7 +79,7 @@ export function assessWeaknesses(ev: TlsEvidence, rules: readonly WeaknessRule[]
   }
   const evidence: Json = {
     found: found.map((f) => ({ id: f.rule.id, name: f.rule.name, cve: f.rule.cve, status: f.rule.status, why: f.rule.reason, where: f.where, source: f.rule.source })),
-    notTested: [...untested.map((u) => ({ id: u.rule.id, name: u.rule.name, why: u.why })), { id: 'heartbleed', name: 'Heartbleed', why: 'intrusive (a malformed heartbeat): not sent by a network scan at this safety level' }],
+    notTested: [...untested.map((u) => ({ id: u.rule.id, name: u.rule.name, why: u.why })), { id: 'heartbleed', name: 'Heartbleed', why: 'needs a malformed heartbeat: checked by tls-heartbleed at --safety intrusive' }],
     checked: rules.filter((r) => !untested.some((u) => u.rule.id === r.id)).map((r) => r.id),
   };
   const worstOf = (xs: typeof found): Severity => xs.reduce<Severity>((s, f) => (ORDER.indexOf(f.rule.severity) > ORDER.indexOf(s) ? f.rule.severity : s), 'info');
@@ -93,5 +93,5 @@ export function assessWeaknesses(ev: TlsEvidence, rules: readonly WeaknessRule[]
   if (untested.length > 0) {
     return { check: 'tls-known-weaknesses', status: 'partial', detail: `None of the known TLS weaknesses that were checked applies to port ${ev.port}; not tested: ${untested.map((u) => `${u.rule.name} (${u.why})`).join(', ')}.`, evidence };
   }
-  return { check: 'tls-known-weaknesses', status: 'pass', detail: `None of ${rules.map((r) => r.name).join(', ')} applies to port ${ev.port} (Heartbleed not tested: intrusive).`, evidence };
+  return { check: 'tls-known-weaknesses', status: 'pass', detail: `None of ${rules.map((r) => r.name).join(', ')} applies to port ${ev.port} (Heartbleed is checked by tls-heartbleed at --safety intrusive).`, evidence };
 }

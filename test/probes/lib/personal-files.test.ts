@@ -1,4 +1,4 @@
-import { buildFileVocabulary, classifyFilePath, MAX_PATH_CHARS } from '../../src/probes/lib/personal-files.js';
+import { buildFileVocabulary, classifyFilePath, MAX_PATH_CHARS } from '../../../src/probes/lib/personal-files.js';
 
 describe('personal file names', () => {
   test.each([
