@@ -7,6 +7,7 @@
  * exchange is capped in bytes and time, and the whole enumeration stops at `deadlineAt`. Afterwards the
  * key-exchange groups are enumerated the same way (enumerateGroups).
  */
+import { createHostLimiter } from './limits.js';
 import { CIPHER_SUITES, suiteById, suitesFor, type CipherSuite } from '../data/tls-suites.js';
 import { buildClientHello, GROUP_OFFER_ORDER, groupName, keyExchangeKind, parseSslv2Response, parseTlsResponse, TLS13_GROUPS, type HelloProtocol, type ServerKeyExchangeInfo, type ServerResponse } from './tls-hello.js';
 
@@ -259,15 +260,10 @@ function groupTargets(results: readonly ProtocolResult[]): { protocol: HelloProt
   return out;
 }
 
-/** A tiny semaphore: at most `n` exchanges at once. */
+/** At most `n` exchanges of this enumeration at once: the dialer's own per-host limiter, on one key. */
 function limiter(n: number): Limit {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async () => {
-    if (active >= n) await new Promise<void>((r) => waiting.push(r));
-    active += 1;
-    return () => { active -= 1; waiting.shift()?.(); };
-  };
+  const slots = createHostLimiter(n);
+  return () => slots.acquire('enumeration');
 }
 
 /** Enumerates every protocol in `o.protocols` (default all) and its accepted suites. */
