@@ -118,6 +118,18 @@ describe('web-login-credentials: lockouts stop the run', () => {
     expect(byCheck(results, CHECK_DEFAULT).status).not.toBe('pass');
   });
 
+  it('the Dahua fake forgets its lock after the documented lock time, as the camera does', async () => {
+    const f = await fake('dahua-rpc2', { password: 'Changed-by-the-owner-7Q', lockAfter: 1, lockSeconds: 0.4 });
+    expect((await scan(f.port)).ev.stop).toBe('lockout');
+    const before = f.attempts.length;
+    expect((await scan(f.port)).ev.stop).toBe('lockout'); // still locked
+    expect(f.attempts.slice(before).map((a) => a.result)).toEqual(['locked']);
+    await new Promise((r) => setTimeout(r, 500));
+    const after = f.attempts.length;
+    await scan(f.port);
+    expect(f.attempts[after]?.result).toBe('fail'); // judged again, not locked
+  });
+
   it('Hikvision (a vendor that locks) gets the cautious policy: the vendor default first, at most 2 wrong logins', async () => {
     const f = await fake('hikvision-isapi', { password: 'Changed-by-the-owner-7Q' });
     const { ev } = await scan(f.port);

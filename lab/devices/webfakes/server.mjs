@@ -56,14 +56,16 @@ export async function loadFamily(id) {
 /**
  * Starts one fake. Options: host (127.0.0.1), port (0 = any), username / password (the family's factory
  * default unless given), lockAfter (failed logins before the fake locks; the family's documented default
- * unless given; 0 = locked from the start), log (a file to append attempt lines to).
+ * unless given; 0 = locked from the start), lockSeconds (after which the failures are forgotten: the family's
+ * documented lock time unless given; none = never), log (a file to append attempt lines to).
  */
 export async function startFake(id, opts = {}) {
   const family = await loadFamily(id);
   const creds = { username: opts.username ?? family.username, password: opts.password ?? family.password };
   const lockAfter = opts.lockAfter ?? family.lockAfter ?? Infinity;
   const attempts = [];
-  const state = { failures: 0, sessions: new Map(), attemptsSeen: 0 };
+  const lockSeconds = opts.lockSeconds ?? family.lockSeconds ?? Infinity;
+  const state = { failures: 0, lastFailureAt: 0, sessions: new Map(), attemptsSeen: 0 };
   const record = (user, result) => {
     const line = { t: new Date().toISOString(), family: id, user: String(user).slice(0, 64), result };
     attempts.push(line);
@@ -86,9 +88,12 @@ export async function startFake(id, opts = {}) {
       /** Judges one login: returns 'ok' | 'fail' | 'locked' and logs it. */
       const judge = (user, ok) => {
         state.attemptsSeen += 1;
+        // A lock (and the failures leading to it) expires after the family's documented lock time, as on the device.
+        if (lockSeconds !== Infinity && state.failures > 0 && Date.now() - state.lastFailureAt >= lockSeconds * 1000) state.failures = 0;
         if (state.failures >= lockAfter) { record(user, 'locked'); return 'locked'; }
         if (ok) { record(user, 'ok'); return 'ok'; }
         state.failures += 1;
+        state.lastFailureAt = Date.now();
         record(user, 'fail');
         return 'fail';
       };

@@ -5,7 +5,8 @@ import { md5, token } from '../server.mjs';
 
 export function dahuaFamily(id, title, realmPrefix) {
   return {
-    id, username: 'admin', password: 'admin', lockAfter: 5, server: 'Webs',
+    // Locked for 30 minutes after 5 wrong passwords (its own answer says remainLockSecond: 1800).
+    id, username: 'admin', password: 'admin', lockAfter: 5, lockSeconds: 1800, server: 'Webs',
     handle(c) {
       if (c.path === '/') {
         return c.send(200, {}, `<!DOCTYPE html><html><head><title>${title}</title><script src="/baseProj/lib/jsBase.js"></script></head><body><div id="login"><input type="text" id="login_user"><input type="password" id="login_psw"></div><script>/* RPC2_Login */</script></body></html>`);
