@@ -10,8 +10,9 @@ import { z } from 'zod';
 import raw from './credentials.json' with { type: 'json' };
 import { DEVICE_TYPES, type DeviceType } from '../report/model.js';
 
-export const CREDENTIAL_SERVICES = ['ssh', 'telnet', 'http', 'ftp', 'mqtt', 'rtsp', 'snmp'] as const;
-export type CredentialService = (typeof CREDENTIAL_SERVICES)[number];
+import { CREDENTIAL_SERVICES, type CredentialService } from './credential-services.js';
+
+export { CREDENTIAL_SERVICES, type CredentialService };
 
 /** Device strings are cut to this many characters before any pattern runs on them. */
 export const MATCH_INPUT_CHARS = 256;

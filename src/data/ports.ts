@@ -39,6 +39,7 @@ export const DEFAULT_TCP_PORTS: readonly PortEntry[] = [
   { port: 554, transport: 'tcp', service: 'rtsp', why: 'RTSP video stream on IP cameras, DVRs and NVRs; unauthenticated streams' },
   { port: 631, transport: 'tcp', service: 'ipp', why: 'Internet Printing Protocol on printers and print servers; identifies printers' },
   { port: 873, transport: 'tcp', service: 'rsync', why: 'rsync daemon on NAS boxes; anonymous module listing' },
+  { port: 990, transport: 'tcp', service: 'ftps', why: 'Implicit FTPS on NAS boxes (Synology, QNAP); default credentials (ftp-default-credentials)' },
   { port: 1080, transport: 'tcp', service: 'socks', why: 'SOCKS proxy left enabled on some routers and compromised devices' },
   { port: 1400, transport: 'tcp', service: 'http', why: 'Sonos speaker HTTP/UPnP control API' },
   { port: 1723, transport: 'tcp', service: 'pptp', why: 'PPTP VPN server on routers; obsolete cryptography' },

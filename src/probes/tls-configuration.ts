@@ -28,7 +28,7 @@ export default defineProbe<TlsEvidence>({
     appliesTo: {
       scope: 'service', transport: 'tcp', tls: true,
       services: ['https', 'ssl', 'ssl/http', 'https-alt', 'mqtts', 'secure-mqtt', 'ssl/mqtt', 'ftps', 'imaps', 'pop3s', 'ldaps', 'ipps', 'rtsps', 'sip-tls', 'castv2', 'coaps'],
-      ports: [443, 4443, 5001, 7443, 8002, 8443, 8883, 9443, 10443],
+      ports: [443, 4443, 5001, 7443, 8002, 8443, 8883, 9443],
     },
     budget: { maxConnections: HELLO_MAX_CONNECTIONS + 2, timeoutMs: TLS_JOB_TIMEOUT_MS },
     checks: {

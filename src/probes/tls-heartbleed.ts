@@ -47,7 +47,7 @@ export default defineProbe<HeartbleedEvidence>({
     appliesTo: {
       scope: 'service', transport: 'tcp', tls: true,
       services: ['https', 'ssl', 'ssl/http', 'https-alt', 'mqtts', 'secure-mqtt', 'ssl/mqtt', 'ftps', 'imaps', 'pop3s', 'ldaps', 'ipps', 'rtsps', 'sip-tls', 'coaps'],
-      ports: [443, 4443, 5001, 7443, 8002, 8443, 8883, 9443, 10443],
+      ports: [443, 4443, 5001, 7443, 8002, 8443, 8883, 9443],
     },
     budget: { maxConnections: 8, timeoutMs: 60_000 },
     checks: {

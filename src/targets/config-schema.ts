@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { DEVICE_TYPES, SAFETY_LEVELS, SEVERITIES } from '../report/model.js';
+import { CREDENTIAL_SERVICES } from '../data/credential-services.js';
 
 /** "90s", "10m", "1h", "1h30m" or a number of seconds. */
 export const DURATION = /^(\d+h)?(\d+m)?(\d+s)?$/;
@@ -40,7 +41,7 @@ const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY
 const url = z.string().url('expected a URL such as https://example.com/security');
 
 const credential = z.strictObject({
-  service: z.enum(['ssh', 'telnet', 'http', 'ftp', 'mqtt', 'rtsp', 'snmp']).optional(),
+  service: z.enum(CREDENTIAL_SERVICES).optional(),
   username: z.string().max(256),
   password: z.string().max(256),
 });

@@ -1,3 +1,7 @@
+import { PROBES } from '../../src/probes/registry.js';
+import { DTLS_PORT } from '../../src/probes/coap-exposure.js';
+import { MDNS_PORT } from '../../src/discovery/collectors/mdns.js';
+import { SSDP_PORT } from '../../src/discovery/collectors/ssdp.js';
 import { DEFAULT_TCP_PORTS, DEFAULT_UDP_PORTS, FRAGILE_TCP_PORTS, NO_VERSION_DETECTION_TCP } from '../../src/data/ports.js';
 import { DiscoveryError } from '../../src/discovery/errors.js';
 import { compressPorts, defaultPortSet, formatNmapPorts, parsePortSpec, resolvePorts } from '../../src/discovery/portspec.js';
@@ -22,8 +26,16 @@ describe('the default port lists', () => {
     }
   });
 
-  test('UDP is exactly the ports we have probes for', () => {
-    expect(DEFAULT_UDP_PORTS.map((e) => e.port)).toEqual([161, 1900, 5353, 5683, 5684]);
+  test('UDP is exactly the ports a probe or the identification speaks (derived from the probes\' meta)', () => {
+    const spoken = new Set([
+      ...PROBES.flatMap((p) => (p.meta.appliesTo.transport === 'tcp' ? [] : p.meta.appliesTo.ports ?? [])),
+      MDNS_PORT, // identification: unicast mDNS (src/discovery/collectors/mdns.ts)
+      SSDP_PORT, // identification: unicast M-SEARCH (src/discovery/collectors/ssdp.ts), read by upnp-disclosure
+      DTLS_PORT, // coap-exposure judges whether CoAP over DTLS is offered from the port scan
+    ]);
+    const udp = DEFAULT_UDP_PORTS.map((e) => e.port);
+    expect(udp.filter((p) => !spoken.has(p))).toEqual([]);
+    for (const p of PROBES.filter((x) => x.meta.appliesTo.transport === 'udp')) for (const port of p.meta.appliesTo.ports ?? []) expect(udp).toContain(port);
   });
 
   test('telnet and printer ports are kept from version detection; printer ports from identification', () => {

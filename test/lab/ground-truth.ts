@@ -21,97 +21,14 @@
 import { z } from 'zod';
 import { DEVICE_TYPES, VERDICTS } from '../../src/report/model.js';
 import type { CheckStatus, DeviceResult, Finding, GuidelineId, ScanResult, Transport } from '../../src/report/model.js';
+import { checkProbes, probeGuidelines } from '../../src/probes/catalog.js';
+import { PROBES } from '../../src/probes/registry.js';
 
-/** check id -> probe id, exactly the table of docs/CHECKS.md (a unit test keeps them in step). */
-export const CHECK_PROBES: Readonly<Record<string, string>> = {
-  'ssh-default-credentials': 'ssh-default-credentials',
-  'ssh-accepts-any-password': 'ssh-default-credentials',
-  'telnet-default-credentials': 'telnet-default-credentials',
-  'telnet-no-authentication': 'telnet-default-credentials',
-  'telnet-accepts-any-password': 'telnet-default-credentials',
-  'http-default-credentials': 'http-default-credentials',
-  'http-accepts-any-password': 'http-default-credentials',
-  'web-login-default-credentials': 'web-login-credentials',
-  'web-login-accepts-any-password': 'web-login-credentials',
-  'ftp-default-credentials': 'ftp-default-credentials',
-  'mqtt-default-credentials': 'mqtt-default-credentials',
-  'rtsp-default-credentials': 'rtsp-default-credentials',
-  'rtsp-unauthenticated-stream': 'rtsp-default-credentials',
-  'rtsp-stream-cleartext': 'rtsp-default-credentials',
-  'snmp-default-community': 'snmp-default-community',
-  'tls-heartbleed': 'tls-heartbleed',
-  'tls-legacy-protocol': 'tls-configuration',
-  'tls-weak-cipher': 'tls-configuration',
-  'tls-known-weaknesses': 'tls-configuration',
-  'tls-certificate-expired': 'tls-configuration',
-  'tls-certificate-not-yet-valid': 'tls-configuration',
-  'tls-certificate-weak-key': 'tls-configuration',
-  'tls-certificate-weak-signature': 'tls-configuration',
-  'tls-certificate-self-signed': 'tls-configuration',
-  'tls-certificate-name-mismatch': 'tls-configuration',
-  'https-hsts': 'tls-configuration',
-  'ssh-weak-algorithms': 'ssh-configuration',
-  'ssh-protocol-1': 'ssh-configuration',
-  'ssh-password-authentication': 'ssh-configuration',
-  'telnet-cleartext': 'cleartext-services',
-  'ftp-cleartext': 'cleartext-services',
-  'http-cleartext-login': 'cleartext-services',
-  'mqtt-cleartext': 'cleartext-services',
-  'snmp-cleartext': 'cleartext-services',
-  'rtsp-cleartext': 'cleartext-services',
-  'unexpected-open-ports': 'attack-surface',
-  'debug-service-exposed': 'attack-surface',
-  'service-version-disclosure': 'attack-surface',
-  'upnp-information-disclosure': 'upnp-disclosure',
-  'upnp-igd-exposed': 'upnp-disclosure',
-  'mqtt-anonymous-access': 'mqtt-exposure',
-  'mqtt-personal-topics': 'mqtt-exposure',
-  'mqtt-personal-data-cleartext': 'mqtt-exposure',
-  'coap-resources-readable': 'coap-exposure',
-  'coap-dtls': 'coap-exposure',
-  'ftp-anonymous-access': 'ftp-anonymous',
-  'ftp-personal-files-cleartext': 'ftp-anonymous',
-  'snmp-information-disclosure': 'snmp-disclosure',
-  'web-admin-unauthenticated': 'web-unauthenticated',
-  'web-admin-no-login': 'web-unauthenticated',
-  'camera-snapshot-unauthenticated': 'web-unauthenticated',
-  'security-txt': 'security-txt',
-  'vulnerable-software': 'software-versions',
-  'end-of-life-software': 'software-versions',
-  'tr069-exposed': 'update-endpoints',
-  'firmware-upload-unauthenticated': 'update-endpoints',
-  'update-url-insecure': 'update-endpoints',
-  'shared-host-key': 'shared-keys',
-  'shared-tls-certificate': 'shared-keys',
-  'leaked-key': 'shared-keys',
-};
+/** check id -> probe id, from the probes' own meta (the same source as docs/CHECKS.md). */
+export const CHECK_PROBES: Readonly<Record<string, string>> = checkProbes(PROBES);
 
-/** probe id -> guideline numbers it can decide (the "guidelines" column of docs/CHECKS.md). */
-export const PROBE_GUIDELINES: Readonly<Record<string, readonly number[]>> = {
-  'ssh-default-credentials': [1],
-  'telnet-default-credentials': [1, 5],
-  'http-default-credentials': [1, 5],
-  'web-login-credentials': [1],
-  'ftp-default-credentials': [1, 5],
-  'mqtt-default-credentials': [1],
-  'rtsp-default-credentials': [1, 8, 5],
-  'snmp-default-community': [1, 5, 6],
-  'tls-configuration': [5],
-  'tls-heartbleed': [5, 3],
-  'ssh-configuration': [5],
-  'cleartext-services': [5, 8],
-  'attack-surface': [6],
-  'upnp-disclosure': [6],
-  'mqtt-exposure': [8, 6, 5],
-  'coap-exposure': [8, 6],
-  'ftp-anonymous': [8, 5],
-  'snmp-disclosure': [6],
-  'web-unauthenticated': [1, 8, 6],
-  'security-txt': [2],
-  'software-versions': [3],
-  'update-endpoints': [3, 6],
-  'shared-keys': [4],
-};
+/** probe id -> guideline numbers its checks can decide (from meta). */
+export const PROBE_GUIDELINES: Readonly<Record<string, readonly number[]>> = Object.fromEntries(PROBES.map((p) => [p.meta.id, probeGuidelines(p)]));
 
 // --- schema -------------------------------------------------------------------------------------
 

@@ -146,7 +146,9 @@ async function round(host: string, port: number, questions: { name: string; type
   });
 }
 
-export async function mdnsIdentify(host: string, timeoutMs: number, signal?: AbortSignal, port = 5353): Promise<MdnsSignal | undefined> {
+export const MDNS_PORT = 5353;
+
+export async function mdnsIdentify(host: string, timeoutMs: number, signal?: AbortSignal, port = MDNS_PORT): Promise<MdnsSignal | undefined> {
   if (net.isIP(host) === 0 || signal?.aborted) return undefined;
   const reverse = reverseName(host);
   const result: MdnsSignal = { services: [], instances: [], txt: [] };

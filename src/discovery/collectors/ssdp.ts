@@ -42,7 +42,9 @@ export function parseSsdpResponse(buf: Buffer): SsdpResponse | undefined {
 }
 
 /** Sends one M-SEARCH and collects replies from `host` until the deadline (or the reply cap). */
-export function ssdpSearch(host: string, timeoutMs: number, signal?: AbortSignal, port = 1900): Promise<SsdpResponse[]> {
+export const SSDP_PORT = 1900;
+
+export function ssdpSearch(host: string, timeoutMs: number, signal?: AbortSignal, port = SSDP_PORT): Promise<SsdpResponse[]> {
   return new Promise((resolve) => {
     const family = net.isIP(host);
     if (family === 0 || signal?.aborted) { resolve([]); return; }
