@@ -54,3 +54,24 @@ export async function sshBannerServer(banner = 'SSH-2.0-OpenSSH_9.2p1'): Promise
   if (address === null || typeof address === 'string') throw new Error('no TCP port');
   return { port: address.port, close: () => { server.close(); } };
 }
+
+/** Debian's `openssl s_server` on a free loopback port, started and accepting; `args` come after `-accept`. */
+export async function startSServer(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<{ port: number; kill: () => void }> {
+  const { spawn } = await import('node:child_process');
+  const net = await import('node:net');
+  const probe = net.createServer();
+  await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
+  const port = (probe.address() as { port: number }).port;
+  await new Promise<void>((r) => probe.close(() => r()));
+  const server = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, ...args], { env, stdio: 'ignore' });
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('s_server did not start')), 10_000);
+    const tryConnect = (): void => {
+      const s = net.createConnection({ host: '127.0.0.1', port });
+      s.on('connect', () => { s.destroy(); clearTimeout(t); resolve(); });
+      s.on('error', () => setTimeout(tryConnect, 100));
+    };
+    tryConnect();
+  });
+  return { port, kill: () => { server.kill(); } };
+}

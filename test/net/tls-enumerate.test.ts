@@ -7,7 +7,7 @@
  * - garbage, truncated and silent servers: results, never crashes.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -19,6 +19,7 @@ import { buildClientHello, NAMED_GROUPS, parseSslv2Response, parseTlsResponse } 
 import { CIPHER_SUITES, describeSuite, suitesFor } from '../../src/data/tls-suites.js';
 import { startLegacyTls } from '../../lab/devices/legacy-tls/server.mjs';
 import { hexCodes, localOpensslSuites, sslscan } from './sslscan.js';
+import { startSServer } from './helpers.js';
 
 /** A plain loopback stream with the dialer's read contract (the probe uses the dialer layer's Conn). */
 function dialer(port: number): () => Promise<HelloStream> {
@@ -141,25 +142,13 @@ describe('a legacy embedded stack (lab/devices/legacy-tls)', () => {
 });
 
 describe('openssl s_server in a careless legacy configuration, next to sslscan', () => {
-  let server: ChildProcess;
+  let server: { port: number; kill: () => void };
   let port = 0;
   let ours: Enumeration;
   beforeAll(async () => {
     execFileSync('openssl', ['dhparam', '-out', dh, '1024'], { stdio: 'ignore' });
-    const probe: Server = createServer();
-    await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));
-    port = (probe.address() as { port: number }).port;
-    await new Promise<void>((r) => probe.close(() => r()));
-    server = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', cert, '-key', key, '-cipher', 'ALL:COMPLEMENTOFALL:@SECLEVEL=0', '-dhparam', dh, '-groups', 'secp192r1:prime256v1:secp384r1:x25519', '-min_protocol', 'TLSv1', '-quiet', '-naccept', '1000'], { env: { ...process.env, OPENSSL_CONF: '/dev/null' }, stdio: ['pipe', 'pipe', 'pipe'] });
-    await new Promise<void>((resolve, reject) => {
-      const t = setTimeout(() => reject(new Error('s_server did not start')), 10_000);
-      const tryConnect = (): void => {
-        const s = createConnection({ host: '127.0.0.1', port });
-        s.on('connect', () => { s.destroy(); clearTimeout(t); resolve(); });
-        s.on('error', () => setTimeout(tryConnect, 100));
-      };
-      tryConnect();
-    });
+    server = await startSServer(['-cert', cert, '-key', key, '-cipher', 'ALL:COMPLEMENTOFALL:@SECLEVEL=0', '-dhparam', dh, '-groups', 'secp192r1:prime256v1:secp384r1:x25519', '-min_protocol', 'TLSv1', '-quiet', '-naccept', '1000'], { ...process.env, OPENSSL_CONF: '/dev/null' });
+    port = server.port;
     ours = await enumerateTls({ dial: dialer(port), exchangeMs: 3000 });
   }, 120_000);
   afterAll(() => { server.kill(); });

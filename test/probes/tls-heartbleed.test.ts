@@ -3,9 +3,10 @@
  * discards the malformed request; OpenSSL 1.0.1f's over-read), Debian's openssl s_server (OpenSSL 3 has
  * no heartbeat support), plain HTTP and a closed port; and the plan runs it only at the intrusive level.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createConnection, createServer, type AddressInfo, type Server } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { startSServer } from '../net/helpers.js';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -85,21 +86,9 @@ describe('tls-heartbleed', () => {
   }, 30_000);
 
   test("Debian's openssl s_server (OpenSSL 3, no heartbeat support): not vulnerable", async () => {
-    const probePort: Server = createServer();
-    await new Promise<void>((r) => probePort.listen(0, '127.0.0.1', r));
-    const port = (probePort.address() as AddressInfo).port;
-    await new Promise<void>((r) => probePort.close(() => r()));
-    const server = spawn('openssl', ['s_server', '-accept', `127.0.0.1:${port}`, '-cert', cert, '-key', key, '-quiet', '-naccept', '20'], { stdio: 'ignore' });
+    const server = await startSServer(['-cert', cert, '-key', key, '-quiet', '-naccept', '20']);
+    const port = server.port;
     try {
-      await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(() => reject(new Error('s_server did not start')), 10_000);
-        const tryConnect = (): void => {
-          const s = createConnection({ host: '127.0.0.1', port });
-          s.on('connect', () => { s.destroy(); clearTimeout(t); resolve(); });
-          s.on('error', () => setTimeout(tryConnect, 100));
-        };
-        tryConnect();
-      });
       const { result, ev } = await run(tcpService(port, 'https'));
       expect(ev.result).toMatchObject({ outcome: 'no-heartbeat', protocol: 'TLSv1.2' });
       expect(result.status).toBe('pass');
