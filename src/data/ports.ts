@@ -146,6 +146,7 @@ export const DEFAULT_UDP_PORTS: readonly PortEntry[] = [
  * telnetd, and print on raw printer ports (DESIGN.md, fragile ports).
  */
 export const NO_VERSION_DETECTION_TCP: readonly number[] = [23, 2323, 515, 9100, 9101, 9102, 9103, 9104, 9105, 9106, 9107];
+// (FRAGILE_TCP_PORTS below is the printer part of this list; a unit test keeps them in step.)
 
 /**
  * Ports whose services iotcop's own collectors and probes identify, with deadlines, so nmap's -sV is not
@@ -156,7 +157,7 @@ export const NO_VERSION_DETECTION_TCP: readonly number[] = [23, 2323, 515, 9100,
  */
 export const OWN_IDENTIFICATION_TCP: readonly number[] = [80, 81, 443, 554, 1883, 5683, 7547, 8000, 8008, 8080, 8081, 8443, 8554, 8883, 8888, 49152];
 
-/** Ports no identification collector may connect to (raw printing). */
+/** Ports nothing may connect to (raw printing; DESIGN.md "Fragile ports"): the net layer's dialler, the plan and every collector use this one list. */
 export const FRAGILE_TCP_PORTS: readonly number[] = [515, 9100, 9101, 9102, 9103, 9104, 9105, 9106, 9107];
 
 /** Service names nmap uses for telnet-like services: kept away from version detection whatever the port. */

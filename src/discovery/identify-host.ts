@@ -4,7 +4,8 @@
  * (default 2), a per-exchange deadline and a connection budget, never touching the raw printer
  * ports; then folds the answers into the device and its Identification.
  */
-import { FRAGILE_TCP_PORTS, WEB_PORTS } from '../data/ports.js';
+import { WEB_PORTS } from '../data/ports.js';
+import { isFragilePort } from '../net/scope.js';
 import type { Device, Service } from '../report/model.js';
 import { grabBanner, type BannerResult } from './collectors/banner.js';
 import { httpIdentify, tlsCertificate, type HttpIdent } from './collectors/http.js';
@@ -41,7 +42,7 @@ const WEB_NAMES = new Set(['http', 'https', 'http-alt', 'https-alt', 'http-proxy
 const NOT_WEB = new Set(['ssh', 'telnet', 'ftp', 'mqtt', 'secure-mqtt', 'rtsp', 'domain', 'smtp', 'pop3', 'imap', 'microsoft-ds', 'netbios-ssn', 'rpcbind', 'nfs', 'mysql', 'vnc', 'sip']);
 
 function isFragile(port: number): boolean {
-  return FRAGILE_TCP_PORTS.includes(port);
+  return isFragilePort(port);
 }
 
 /** Open TCP services whose banner is worth a look (fragile ports never). */

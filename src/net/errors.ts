@@ -109,3 +109,8 @@ export function toNetError(e: unknown, fallback?: ErrorKind): NetError {
     cause: e, ...(code === undefined ? {} : { code }),
   });
 }
+
+/** The one shape every probe stores for a failed exchange: the classified kind and the message, capped. */
+export function errorDetail(e: unknown, max = 300): { kind: ErrorKind; message: string } {
+  return { kind: classifyError(e), message: (e instanceof Error ? e.message : String(e)).slice(0, max) };
+}

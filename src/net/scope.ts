@@ -4,10 +4,13 @@
  * Pure (no node:net) so that the planner can share the port list.
  */
 
-export const FRAGILE_PORTS: readonly number[] = [515, 9100, 9101, 9102, 9103, 9104, 9105, 9106, 9107];
+import { FRAGILE_TCP_PORTS } from '../data/ports.js';
+
+/** The one list (src/data/ports.ts), under the name the net layer has always exported. */
+export const FRAGILE_PORTS: readonly number[] = FRAGILE_TCP_PORTS;
 
 export function isFragilePort(port: number): boolean {
-  return port === 515 || (port >= 9100 && port <= 9107);
+  return FRAGILE_TCP_PORTS.includes(port);
 }
 
 export function isValidPort(port: number): boolean {

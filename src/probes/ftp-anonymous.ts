@@ -20,7 +20,7 @@ import { defineProbe, type CheckResult } from './contract.js';
 import { assessCleartextPersonal } from './lib/cleartext-personal.js';
 import { classifyFilePath, fileCategoryLabel } from './lib/personal-files.js';
 import type { ErrorKind, Json } from '../report/model.js';
-import { classifyError } from '../net/errors.js';
+import { errorDetail } from '../net/errors.js';
 import { isFragilePort, isValidPort } from '../net/scope.js';
 
 export const ANONYMOUS_USERS = ['anonymous', 'ftp'] as const;
@@ -75,9 +75,9 @@ function entryType(f: FileInfo): FtpEntry['type'] {
 }
 
 function errorOf(e: unknown): { kind: ErrorKind; message: string } {
-  const message = (e instanceof Error ? e.message : String(e)).slice(0, 300);
-  const kind = classifyError(e);
-  return { kind: kind === 'internal' && (e instanceof FTPError || /^\d{3}\b/.test(message)) ? 'protocol-error' : kind, message };
+  const d = errorDetail(e);
+  // basic-ftp reports a server's refusal as a plain error with the FTP reply code: a protocol answer, not our bug.
+  return d.kind === 'internal' && (e instanceof FTPError || /^\d{3}\b/.test(d.message)) ? { ...d, kind: 'protocol-error' } : d;
 }
 
 /** The first listing line decides basic-ftp's parser; a hostile name with CR/LF could break it: retry with listing-shaped lines only. */

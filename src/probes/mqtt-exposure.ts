@@ -11,7 +11,7 @@ import { MqttClient, type ClientSubscribeCallback, type IClientOptions } from 'm
 import { assessCleartextPersonal } from './lib/cleartext-personal.js';
 import { defineProbe, type CheckResult, type Conn, type ProbeContext } from './contract.js';
 import type { ErrorKind, Json, Service } from '../report/model.js';
-import { classifyError } from '../net/errors.js';
+import { errorDetail } from '../net/errors.js';
 import { categoryLabel, classifyName, classifyPayloadKeys, previewPayload } from './lib/personal-topics.js';
 
 export const WINDOW_MS = 3_000;
@@ -72,10 +72,6 @@ function capTopic(topic: string): { topic: string; truncated: boolean } {
   return { topic: cut, truncated: true };
 }
 
-function errorOf(e: unknown): { kind: ErrorKind; message: string } {
-  const message = e instanceof Error ? e.message : String(e);
-  return { kind: classifyError(e), message: message.slice(0, 300) };
-}
 
 function baseEvidence(port: number, tls: boolean, revealed: boolean): MqttEvidence {
   return {
@@ -151,7 +147,7 @@ async function session(ctx: ProbeContext, conn: Conn, ev: MqttEvidence): Promise
         ev.connect = 'refused';
       } else {
         ev.connect = 'error';
-        ev.error = errorOf(connack.error);
+        ev.error = errorDetail(connack.error);
       }
       return;
     }
@@ -371,7 +367,7 @@ export default defineProbe<MqttEvidence>({
         ? await ctx.net.tls(port, { timeoutMs: 15_000, maxBytes: MAX_BYTES + 64 * 1024 })
         : await ctx.net.tcp(port, { timeoutMs: 15_000, maxBytes: MAX_BYTES + 64 * 1024 });
     } catch (e) {
-      ev.error = errorOf(e);
+      ev.error = errorDetail(e);
       return ev;
     }
     try {
@@ -379,7 +375,7 @@ export default defineProbe<MqttEvidence>({
     } catch (e) {
       if (ev.connect !== 'accepted') {
         ev.connect = 'error';
-        ev.error = errorOf(e);
+        ev.error = errorDetail(e);
       }
     } finally {
       conn.close();

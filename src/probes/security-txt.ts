@@ -32,7 +32,7 @@
 import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
 import type { ErrorKind, Json, Service, Severity } from '../report/model.js';
 import type { OnlineApi } from '../net/online.js';
-import { classifyError } from '../net/errors.js';
+import { errorDetail } from '../net/errors.js';
 import { hostForUrl, isFragilePort } from '../net/scope.js';
 import {
   looksLikeSecurityTxt, parseSecurityTxt, validateSecurityTxt, SECURITY_TXT_MAX_BYTES,
@@ -123,10 +123,6 @@ function urlOf(address: string, port: number, tls: boolean, path: string): strin
   return `${tls ? 'https' : 'http'}://${hostForUrl(address)}${port === defaultPort ? '' : `:${port}`}${path}`;
 }
 
-function errorInfo(e: unknown): ErrorInfo {
-  const message = e instanceof Error ? e.message : String(e);
-  return { kind: classifyError(e), message: message.slice(0, 200) };
-}
 
 /** The online API, when the run allows it and the runner provides it (proposed ctx.online). */
 function onlineOf(ctx: ProbeContext): OnlineApi | undefined {
@@ -166,7 +162,7 @@ async function checkService(ctx: ProbeContext, s: Service, online: OnlineApi | u
         return ev;
       }
     } catch (e) {
-      rec.error = errorInfo(e);
+      rec.error = errorDetail(e);
       // A server that does not answer in time will not answer the second path either (HOSTILE.md #1/#2).
       if (rec.error.kind === 'timeout' || rec.error.kind === 'refused' || rec.error.kind === 'budget-exceeded') break;
     }
@@ -199,7 +195,7 @@ async function followRedirect(
     }
     return { location: target.href.slice(0, 300), followed: true, reason: `answered HTTP ${res.status} without a security.txt` };
   } catch (e) {
-    return { location: target.href.slice(0, 300), followed: false, reason: errorInfo(e).message };
+    return { location: target.href.slice(0, 300), followed: false, reason: errorDetail(e).message };
   }
 }
 
@@ -225,7 +221,7 @@ async function checkVendor(url: string, online: OnlineApi | undefined, settingsO
       };
     }
   } catch (e) {
-    ev.error = errorInfo(e);
+    ev.error = errorDetail(e);
   }
   return ev;
 }

@@ -29,7 +29,7 @@ import { createHash, X509Certificate } from 'node:crypto';
 import ssh2 from 'ssh2';
 import { defineProbe, type CheckResult, type NetApi, type ProbeContext } from './contract.js';
 import type { Device, ErrorKind, Json, ScriptOutput, Service } from '../report/model.js';
-import { classifyError } from '../net/errors.js';
+import { errorDetail } from '../net/errors.js';
 import { isFragilePort } from '../net/scope.js';
 import leakedJson from '../data/leaked-keys.json' with { type: 'json' };
 
@@ -167,9 +167,6 @@ export function keysFromDevices(devices: Device[]): { keys: KeyRecord[]; missing
 // ------------------------------------------------------------------------------------------------
 // Collection of missing fingerprints (only with the proposed ctx.netFor)
 
-function errorInfo(e: unknown): ErrorInfo {
-  return { kind: classifyError(e), message: (e instanceof Error ? e.message : String(e)).slice(0, 200) };
-}
 
 function netForOf(ctx: ProbeContext): ((address: string) => NetApi) | undefined {
   const f: unknown = ctx.netFor;
@@ -366,7 +363,7 @@ export default defineProbe<SharedKeysEvidence>({
         const sha256 = m.kind === 'ssh' ? await captureSshHostKey(net, m.port, ctx.signal) : await captureCert(net, m.port);
         keys.push({ device: m.device, name: names.get(m.device) ?? m.device, port: m.port, kind: m.kind, sha256, source: 'collected' });
       } catch (e) {
-        evidence.missing.push({ ...m, error: errorInfo(e) });
+        evidence.missing.push({ ...m, error: errorDetail(e) });
       }
     }
     return evidence;

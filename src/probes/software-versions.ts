@@ -25,7 +25,7 @@
  */
 import { defineProbe, type CheckResult, type Probe, type ProbeContext } from './contract.js';
 import type { ErrorKind, Json, Service, Severity, Transport } from '../report/model.js';
-import { classifyError } from '../net/errors.js';
+import { classifyError, errorDetail } from '../net/errors.js';
 import { isWebService, speaksTls } from './security-txt.js';
 import {
   BUNDLED_VULN_DATA, dedupe, extractFromCpe, extractFromNmapService, extractFromText, firstFixed, matchAdvisories,
@@ -58,9 +58,6 @@ export interface SoftwareVersionsOptions {
   extra?: Advisory[];
 }
 
-function errorInfo(e: unknown): ErrorInfo {
-  return { kind: classifyError(e), message: (e instanceof Error ? e.message : String(e)).slice(0, 200) };
-}
 
 function printable(s: string, max = 200): string {
   // Evidence keeps device text raw but short; renderers escape it.
@@ -134,7 +131,7 @@ async function serverHeader(ctx: ProbeContext, s: Service): Promise<GrabRecord> 
     const server = res.headers.get('server')?.[0];
     if (server !== undefined) rec.value = printable(server);
   } catch (e) {
-    rec.error = errorInfo(e);
+    rec.error = errorDetail(e);
   }
   return rec;
 }
@@ -314,7 +311,7 @@ export function createSoftwareVersionsProbe(options: SoftwareVersionsOptions = {
           rec.value = printable(await readLine(ctx, s.port));
           found.push(...extractFromText(rec.value, { source: 'ssh-banner', port: s.port, transport: 'tcp' }, { products: data.products }));
         } catch (e) {
-          rec.error = errorInfo(e);
+          rec.error = errorDetail(e);
         }
         grabs.push(rec);
       }
@@ -324,7 +321,7 @@ export function createSoftwareVersionsProbe(options: SoftwareVersionsOptions = {
           rec.value = printable(await readLine(ctx, s.port));
           found.push(...extractFromText(rec.value, { source: 'ftp-banner', port: s.port, transport: 'tcp' }, { products: data.products }));
         } catch (e) {
-          rec.error = errorInfo(e);
+          rec.error = errorDetail(e);
         }
         grabs.push(rec);
       }

@@ -21,7 +21,7 @@ import { randomBytes } from 'node:crypto';
 import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
 import type { ErrorKind, Json, Service } from '../report/model.js';
 import type { OnlineApi } from '../net/online.js';
-import { classifyError } from '../net/errors.js';
+import { errorDetail } from '../net/errors.js';
 import { isWebService, speaksTls } from './security-txt.js';
 import updatePaths from '../data/update-paths.json' with { type: 'json' };
 
@@ -93,9 +93,6 @@ const SIGNALS: Signals = {
 
 export const UPDATE_PATHS: readonly string[] = updatePaths.paths.map((p) => p.path);
 
-function errorInfo(e: unknown): ErrorInfo {
-  return { kind: classifyError(e), message: (e instanceof Error ? e.message : String(e)).slice(0, 200) };
-}
 
 function onlineOf(ctx: ProbeContext): OnlineApi | undefined {
   if (!ctx.settings.online) return undefined;
@@ -139,7 +136,7 @@ async function checkTr069(ctx: ProbeContext, s: Service): Promise<Tr069Evidence>
     const snippet = res.body.subarray(0, 200).toString('latin1').replace(/\s+/g, ' ').trim();
     if (snippet) ev.bodySnippet = snippet;
   } catch (e) {
-    ev.error = errorInfo(e);
+    ev.error = errorDetail(e);
   }
   return ev;
 }
@@ -155,7 +152,7 @@ async function checkUploads(ctx: ProbeContext, s: Service): Promise<UploadEviden
     ev.catchAll = { status: res.status, bytes: res.body.length };
     if (res.status === 200) catchAllBody = res.body;
   } catch (e) {
-    ev.catchAll = { error: errorInfo(e) };
+    ev.catchAll = { error: errorDetail(e) };
     failures++;
   }
   for (const path of UPDATE_PATHS) {
@@ -175,7 +172,7 @@ async function checkUploads(ctx: ProbeContext, s: Service): Promise<UploadEviden
         if (title) p.title = title;
       }
     } catch (e) {
-      p.error = errorInfo(e);
+      p.error = errorDetail(e);
       failures++;
     }
   }
@@ -204,7 +201,7 @@ async function checkUpdateUrl(raw: string, online: OnlineApi | undefined, settin
     if (res.tls.authorizationError) ev.tlsError = res.tls.authorizationError.slice(0, 100);
     if (res.redirectRefused) ev.redirectRefused = `${res.redirectRefused.location} (${res.redirectRefused.reason})`.slice(0, 300);
   } catch (e) {
-    ev.error = errorInfo(e);
+    ev.error = errorDetail(e);
   }
   return ev;
 }

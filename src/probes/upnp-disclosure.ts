@@ -10,7 +10,7 @@
  */
 import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
 import type { ErrorKind, Json } from '../report/model.js';
-import { classifyError } from '../net/errors.js';
+import { errorDetail } from '../net/errors.js';
 import { hostForUrl, isFragilePort, isValidPort } from '../net/scope.js';
 import {
   capText, firmwareInText, isIgdType, isRealSerial, MAX_DESCRIPTION_BYTES, parseUpnpDescription, type UpnpDescription,
@@ -82,9 +82,6 @@ export function descriptionTarget(location: string, address: string): { port: nu
   return { port, tls, path };
 }
 
-function errorOf(e: unknown): { kind: ErrorKind; message: string } {
-  return { kind: classifyError(e), message: (e instanceof Error ? e.message : String(e)).slice(0, 300) };
-}
 
 async function fetchDescription(ctx: ProbeContext, location: string, target: { port: number; tls: boolean; path: string }): Promise<DescriptionFetch> {
   const out: DescriptionFetch = { location, status: null, error: null, description: null };
@@ -99,7 +96,7 @@ async function fetchDescription(ctx: ProbeContext, location: string, target: { p
       out.error = { kind: 'protocol-error', message: (e instanceof Error ? e.message : String(e)).slice(0, 300) };
     }
   } catch (e) {
-    out.error = errorOf(e);
+    out.error = errorDetail(e);
   }
   return out;
 }
@@ -247,7 +244,7 @@ export default defineProbe<UpnpEvidence>({
     try {
       datagrams = await ctx.net.udp({ port: SSDP_PORT, payload: mSearch(ctx.device.address), timeoutMs: SSDP_WAIT_MS, maxReplies: MAX_REPLIES, maxBytes: 32 * 1024 });
     } catch (e) {
-      ev.ssdp.error = errorOf(e);
+      ev.ssdp.error = errorDetail(e);
       return ev;
     }
     ev.ssdp.replies = datagrams.map(parseSsdpReply).filter((r): r is SsdpReply => r !== null).slice(0, MAX_REPLIES);

@@ -17,7 +17,7 @@
  */
 import { defineProbe, type CheckResult, type HttpResponse, type ProbeContext } from './contract.js';
 import type { ErrorKind, Json, Service } from '../report/model.js';
-import { classifyError } from '../net/errors.js';
+import { errorDetail } from '../net/errors.js';
 import { hostForUrl } from '../net/scope.js';
 import pathData from '../data/unauthenticated-paths.json' with { type: 'json' };
 import { adminScore, imageMagic, looksLikeAdminPage, MAX_SCAN_BYTES, pageFeatures, type PageFeatures } from './lib/web-page.js';
@@ -81,9 +81,6 @@ function header(res: HttpResponse, name: string): string | null {
   return v && v.length > 0 ? (v[0] ?? '').slice(0, 200) : null;
 }
 
-function errorOf(e: unknown): { kind: ErrorKind; message: string } {
-  return { kind: classifyError(e), message: (e instanceof Error ? e.message : String(e)).slice(0, 300) };
-}
 
 /** A same-origin redirect target's path, or null when the Location leaves the origin or is unusable. */
 export function sameOriginPath(location: string, base: string): string | null {
@@ -123,7 +120,7 @@ async function request(ctx: ProbeContext, port: number, tls: boolean, path: stri
       if (kind === 'snapshot') out.image = imageMagic(res.body, ct.startsWith('multipart/'));
     }
   } catch (e) {
-    out.error = errorOf(e);
+    out.error = errorDetail(e);
   }
   return out;
 }
@@ -144,7 +141,7 @@ async function apiSteps(ctx: ProbeContext, port: number, tls: boolean, entry: Ap
       out.truncated = res.truncated;
       Object.assign(out, matchStep(step, res.status, out.contentType, res.body.toString('utf8'), res.truncated));
     } catch (e) {
-      out.error = errorOf(e);
+      out.error = errorDetail(e);
       out.why = out.error.kind;
     }
     ev.steps.push(out);

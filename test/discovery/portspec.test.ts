@@ -41,6 +41,7 @@ describe('the default port lists', () => {
   test('telnet and printer ports are kept from version detection; printer ports from identification', () => {
     for (const p of [23, 2323, 515, 9100, 9107]) expect(NO_VERSION_DETECTION_TCP).toContain(p);
     for (const p of [515, 9100, 9101, 9102, 9103, 9104, 9105, 9106, 9107]) expect(FRAGILE_TCP_PORTS).toContain(p);
+    for (const p of FRAGILE_TCP_PORTS) expect(NO_VERSION_DETECTION_TCP).toContain(p); // the printer part of the list, in step
   });
 });
 

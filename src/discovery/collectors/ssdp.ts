@@ -6,7 +6,7 @@
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
-import { FRAGILE_TCP_PORTS } from '../../data/ports.js';
+import { isFragilePort } from '../../net/scope.js';
 import type { UpnpSignal } from '../identify.js';
 import { cap } from '../text.js';
 import { parseXmlSafely } from '../xml.js';
@@ -90,7 +90,7 @@ export function safeLocation(location: string | undefined, host: string): URL | 
   const hostname = url.hostname.replace(/^\[|\]$/g, '');
   if (hostname.toLowerCase() !== host.toLowerCase()) return undefined;
   const port = url.port === '' ? 80 : Number(url.port);
-  if (FRAGILE_TCP_PORTS.includes(port)) return undefined;
+  if (isFragilePort(port)) return undefined;
   return url;
 }
 
