@@ -28,6 +28,15 @@ export default tseslint.config(
     },
   },
   {
+    // One-way dependencies: the net layer sits below the probes and declares its own types (src/net/types.ts).
+    files: ['src/net/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['**/probes/*', '**/probes/**'], message: 'src/net must not import src/probes: put shared types in src/net/types.ts and shared data in src/data.' }],
+      }],
+    },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: {
       globals: Object.fromEntries([

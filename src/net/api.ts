@@ -8,7 +8,7 @@
  * deadlines. Connections end a little before the job's deadline so the probe gets its partial data back.
  */
 import { isIP } from 'node:net';
-import type { Conn, Logger, NetApi } from '../probes/contract.js';
+import type { Conn, Logger, NetApi } from './types.js';
 import { NetError } from './errors.js';
 import type { Budget, CircuitBreaker, HostLimiter } from './limits.js';
 import { admit, dialTcp, dialTls, NET_DEFAULTS, type DialContext, type NetDefaults } from './dial.js';

@@ -8,7 +8,7 @@
  */
 import { Duplex } from 'node:stream';
 import type { Socket } from 'node:net';
-import type { Conn, ReadResult, TlsDetails } from '../probes/contract.js';
+import type { Conn, ReadResult, TlsDetails } from './types.js';
 import { NetError } from './errors.js';
 import { abortedError } from './limits.js';
 

@@ -6,7 +6,7 @@
  */
 import net from 'node:net';
 import tls from 'node:tls';
-import type { Conn, TlsDetails, TlsDialOptions } from '../probes/contract.js';
+import type { Conn, TlsDetails, TlsDialOptions } from './types.js';
 import { NetError, toNetError } from './errors.js';
 import { wrapSocket } from './conn.js';
 import type { Budget, CircuitBreaker, HostLimiter, Release } from './limits.js';

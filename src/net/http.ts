@@ -14,7 +14,7 @@ import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import axios, { type RawAxiosRequestHeaders } from 'axios';
-import type { HttpRequest, HttpResponse, TlsDetails } from '../probes/contract.js';
+import type { HttpRequest, HttpResponse, TlsDetails } from './types.js';
 import { NetError, toNetError } from './errors.js';
 import { abortedError } from './limits.js';
 import { admit, tlsCipherOptions, tlsDetailsOf, type DialContext } from './dial.js';

@@ -6,7 +6,7 @@
  *
  * The request and response codecs are pure and exported for tests.
  */
-import type { Conn } from '../probes/contract.js';
+import type { Conn } from './types.js';
 
 /** Response header block cap; a longer one is a protocol error. */
 export const MAX_RTSP_HEADER_BYTES = 16 * 1024;

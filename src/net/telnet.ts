@@ -11,8 +11,8 @@
  *   apart from prompts. A shell prompt only counts as a login when it answers again (see TelnetSession.confirmShell).
  * - TelnetSession: reads until the text settles into one of those states, writes lines, keeps a capped transcript.
  */
-import type { Conn } from '../probes/contract.js';
-import { LOCKOUT_PATTERNS } from '../probes/lib/lockout.js';
+import type { Conn } from './types.js';
+import { LOCKOUT_PATTERNS } from '../data/lockout-patterns.js';
 
 export const IAC = 255;
 export const DONT = 254;

@@ -4,7 +4,7 @@
  * or the deadline. Silence is not an error: it returns the replies it has (possibly none).
  */
 import dgram from 'node:dgram';
-import type { UdpExchange } from '../probes/contract.js';
+import type { UdpExchange } from './types.js';
 import { NetError, toNetError } from './errors.js';
 import { abortedError } from './limits.js';
 import { admit, type DialContext } from './dial.js';

@@ -17,6 +17,7 @@ function transpileTree(out: string): void {
     ...readdirSync(join(root, 'src/net')).filter((f) => f.endsWith('.ts')).map((f) => `src/net/${f}`),
     ...readdirSync(join(root, 'src/scheduler')).filter((f) => f.endsWith('.ts')).map((f) => `src/scheduler/${f}`),
     'src/data/ports.ts', // the fragile-port list src/net/scope.ts reads
+    'src/data/lockout-patterns.ts', // read by src/net/telnet.ts
     'src/probes/contract.ts',
     'src/report/model.ts',
   ];

@@ -18,37 +18,10 @@ export const DEFAULT_MAX_FAILURES_PER_ACCOUNT = 3;
 /** Wrong logins in total on a service that looks like it locks (3 is the lowest threshold seen in the field). */
 export const CAUTIOUS_MAX_FAILURES = 2;
 
-/** Device text is cut to this before any regex runs. */
-export const LOCKOUT_SCAN_CHARS = 4096;
 
-export const LOCKOUT_PATTERNS: readonly RegExp[] = [
-  /too many/i,
-  /\blocked\b/i,
-  /\block(?:ed)?[ -]?out\b/i,
-  /try again (?:later|in\b|after\b)/i,
-  /temporar(?:il)?y (?:blocked|disabled|banned|locked|unavailable)/i,
-  /\bexceed(?:ed|s)?\b[^\n]{0,40}\b(?:attempts?|tries|retries|times|limit)\b/i,
-  /\b(?:banned|blacklisted)\b/i,
-  /\baccount (?:is )?(?:disabled|suspended|blocked)\b/i,
-];
+import { HINT_PATTERNS, LOCKOUT_PATTERNS, LOCKOUT_SCAN_CHARS, REMAINING_PATTERNS } from '../../data/lockout-patterns.js';
 
-/** Phrases that say a lockout policy exists without saying we are locked ("3 attempts remaining"). */
-const HINT_PATTERNS: readonly RegExp[] = [
-  /\b(?:attempts?|tries|times|chances?)\s+(?:left|remaining)\b/i,
-  /\bremaining\s+(?:login\s+)?(?:attempts?|tries|times|chances?)\b/i,
-  /\bwill be (?:locked|blocked|disabled)\b/i,
-  /\block(?:ed)? (?:after|for)\b/i,
-  /\bretryLoginTime\b/i,
-  /\billegal login\b/i,
-  /\bunlockTime\b/i,
-  /\block ?status\b/i,
-];
-
-const REMAINING_PATTERNS: readonly RegExp[] = [
-  /\b(\d{1,3})\s+(?:more\s+)?(?:login\s+)?(?:attempts?|tries|times|chances?)\s+(?:left|remaining)\b/i,
-  /\bremaining\s+(?:login\s+)?(?:attempts?|tries|times|chances?)\s*(?:is|are|:|=)?\s*(\d{1,3})\b/i,
-  /\bretryLoginTime\W{0,3}(\d{1,3})\b/i,
-];
+export { LOCKOUT_PATTERNS, LOCKOUT_SCAN_CHARS };
 
 /** Removes markup and control characters from a capped text, for matching and for the evidence. */
 export function plainText(text: string): string {
