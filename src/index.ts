@@ -9,7 +9,7 @@
  * See docs/API.md. Only the names exported here are the public API.
  */
 import { render as renderReport, type Format as RenderFormat, type RenderOptions } from './report/render/index.js';
-import type { ScanResult } from './report/model.js';
+import type { ScanResult } from './model.js';
 
 export { scan } from './api/scan.js';
 export type { ScanEvent, ScanRun, ScanSettings, ProgressEvent, ProgressCounts } from './api/events.js';
@@ -21,7 +21,7 @@ export { TOOL_VERSION as VERSION } from './cli/version.js';
 export type {
   ScanResult, Device, DeviceResult, Finding, Severity, Safety, CheckStatus, Verdict, GuidelineVerdict, RunInfo, Summary,
   VulnDataInfo,
-} from './report/model.js';
+} from './model.js';
 export type { Logger } from './probes/contract.js';
 export type { RenderFormat };
 

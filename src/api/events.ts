@@ -3,7 +3,7 @@
  * settings), what comes out (an async iterable of events, then the final result).
  */
 import type { Logger } from '../probes/contract.js';
-import type { Device, Finding, ScanResult, Safety, Severity } from '../report/model.js';
+import type { Device, Finding, ScanResult, Safety, Severity } from '../model.js';
 import type { ProgressCounts, RunnerEvent } from '../scheduler/run.js';
 
 /** A progress step: the scheduler's events plus discovery's "N live hosts found". */

@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { scanResultSchema } from '../report/schema.js';
-import type { Device, Finding, RunInfo, Summary } from '../report/model.js';
+import type { Device, Finding, RunInfo, Summary } from '../model.js';
 import type { ScanEvent } from './events.js';
 
 const deviceResult = scanResultSchema.shape.devices.element;

@@ -8,7 +8,7 @@ import { networkInterfaces } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { RuntimeFailure, UsageError } from '../errors.js';
 import type { AnyProbe, CredentialPair, DeviceConfig, Logger, ProbeMeta } from '../probes/contract.js';
-import type { Capabilities, Device, DeviceType, RunError, RunInfo, ScanResult } from '../report/model.js';
+import type { Capabilities, Device, DeviceType, RunError, RunInfo, ScanResult } from '../model.js';
 import { buildResult, findingsFromOutcomes } from '../report/build.js';
 import type { LoadedConfig } from '../targets/config.js';
 import type { DeviceEntry } from '../targets/config-schema.js';

@@ -7,7 +7,7 @@ import { dirname, join } from 'node:path';
 import { homedir } from 'node:os';
 import { UsageError } from '../errors.js';
 import type { AnyProbe } from '../probes/contract.js';
-import type { VulnDataInfo } from '../report/model.js';
+import type { VulnDataInfo } from '../model.js';
 import { resolveDbPath } from '../store/paths.js';
 
 /** The store directory next to the history database (`--db PATH` moves both). */

@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import type { LoadedConfig } from '../targets/config.js';
 import { parseDuration } from '../targets/config-schema.js';
 import { DEFAULT_MAX_HOSTS } from '../targets/scope.js';
-import { SAFETY_LEVELS, SEVERITIES, type Safety, type Severity } from '../report/model.js';
+import { SAFETY_LEVELS, SEVERITIES, type Safety, type Severity } from '../model.js';
 // [history] issue 10: --shard and --webhook are validated here (see src/targets/shard.ts, src/cli/webhook.ts).
 import { parseShard, type Shard } from '../targets/shard.js';
 import { parseWebhookUrl } from './webhook.js';

@@ -6,7 +6,7 @@
  */
 import { EXIT, RuntimeFailure } from '../errors.js';
 import type { Logger } from '../probes/contract.js';
-import type { ScanResult } from '../report/model.js';
+import type { ScanResult } from '../model.js';
 import type { LoadedConfig } from '../targets/config.js';
 import { loadConfig } from '../targets/config.js';
 import { printable } from '../targets/spec.js';

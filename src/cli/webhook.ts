@@ -9,7 +9,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { UsageError } from '../errors.js';
-import type { ScanResult } from '../report/model.js';
+import type { ScanResult } from '../model.js';
 import type { FindingRef, RunDiff } from '../store/diff.js';
 import { diffSummaryLine } from '../store/diff.js';
 import { printable } from '../targets/spec.js';

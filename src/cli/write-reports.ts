@@ -1,5 +1,5 @@
 /** Renders the requested formats and writes them to stdout or to --out DIR. */
-import type { ScanResult } from '../report/model.js';
+import type { ScanResult } from '../model.js';
 import type { ScanOptions } from './options.js';
 import { join } from 'node:path';
 import { useColor } from './color.js';

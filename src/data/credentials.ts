@@ -8,7 +8,7 @@
  */
 import { z } from 'zod';
 import raw from './credentials.json' with { type: 'json' };
-import { DEVICE_TYPES, type DeviceType } from '../report/model.js';
+import { DEVICE_TYPES, type DeviceType } from '../model.js';
 
 import { CREDENTIAL_SERVICES, type CredentialService } from './credential-services.js';
 

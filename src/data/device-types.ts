@@ -8,7 +8,7 @@
  * devicetype "webcam", mDNS _ipp._tcp); 3 = a specific product or protocol of the class; 2 = typical
  * of the class; 1 = a hint (a vendor that also makes other things, a common port).
  */
-import type { DeviceType } from '../report/model.js';
+import type { DeviceType } from '../model.js';
 
 export type SignalField =
   | 'mac-vendor' | 'hostname' | 'mdns-service' | 'mdns-text' | 'upnp-device-type' | 'upnp-text'

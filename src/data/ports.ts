@@ -8,7 +8,7 @@
  *
  * `--ports` replaces both lists; `--all-ports` scans TCP 1–65535 (UDP stays this list).
  */
-import type { Transport } from '../report/model.js';
+import type { Transport } from '../model.js';
 
 export interface PortEntry {
   port: number;

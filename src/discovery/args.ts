@@ -3,7 +3,7 @@
  * `--` so nothing in them can be read as an option.
  */
 import { NO_VERSION_DETECTION_TCP, OWN_IDENTIFICATION_TCP, TELNET_SERVICE_NAMES } from '../data/ports.js';
-import type { Device } from '../report/model.js';
+import type { Device } from '../model.js';
 import { compressPorts, formatNmapPorts, type PortSet } from './portspec.js';
 
 export interface ScanFlags {

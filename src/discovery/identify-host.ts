@@ -6,7 +6,7 @@
  */
 import { WEB_PORTS } from '../data/ports.js';
 import { isFragilePort } from '../net/scope.js';
-import type { Device, Service } from '../report/model.js';
+import type { Device, Service } from '../model.js';
 import { grabBanner, type BannerResult } from './collectors/banner.js';
 import { httpIdentify, tlsCertificate, type HttpIdent } from './collectors/http.js';
 import { mdnsIdentify } from './collectors/mdns.js';

@@ -6,8 +6,8 @@
  * rules are data (src/data/device-types.ts); owner overrides from targets.yaml always win.
  */
 import { FIELD_SOURCE, KNOWN_VENDORS, TYPE_RULES, type SignalField, type TypeRule } from '../data/device-types.js';
-import type { Confidence, DeviceType, Identification, Transport } from '../report/model.js';
-import { DEVICE_TYPES } from '../report/model.js';
+import type { Confidence, DeviceType, Identification, Transport } from '../model.js';
+import { DEVICE_TYPES } from '../model.js';
 import { cap } from './text.js';
 
 export interface ServiceSignal {

@@ -15,7 +15,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { promises as dns } from 'node:dns';
 import { setMaxListeners } from 'node:events';
 import { DEFAULT_TCP_PORTS } from '../data/ports.js';
-import type { Capabilities, Device, Service } from '../report/model.js';
+import type { Capabilities, Device, Service } from '../model.js';
 import { discoveryArgs, portScanArgs, PORTSCAN_ALL_PORTS_HOST_TIMEOUT_S, PORTSCAN_HOST_TIMEOUT_S, scannablePorts, versionArgs, versionCandidates, type ScanFlags } from './args.js';
 import { Channel } from './channel.js';
 import { DiscoveryError } from './errors.js';

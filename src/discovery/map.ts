@@ -2,7 +2,7 @@
  * nmap hosts → our Device and Service types. Pure.
  */
 import ipaddr from 'ipaddr.js';
-import type { Device, Service, Transport } from '../report/model.js';
+import type { Device, Service, Transport } from '../model.js';
 import type { IdentifySignals, ServiceSignal } from './identify.js';
 import { emptySignals } from './identify.js';
 import { isLocallyAdministered, lookupVendor, normaliseMac, type OuiTable } from './mac.js';

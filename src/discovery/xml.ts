@@ -8,7 +8,7 @@
  * parser, and device-chosen keys never used as plain property assignments.
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { Json, ScriptOutput } from '../report/model.js';
+import type { Json, ScriptOutput } from '../model.js';
 import { DiscoveryError } from './errors.js';
 import { cap, MAX_FIELD_CHARS, MAX_SCRIPT_OUTPUT_CHARS } from './text.js';
 

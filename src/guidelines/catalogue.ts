@@ -3,7 +3,7 @@
  * the ETSI EN 303 645 provisions that grew out of each (clause 5.N keeps the same order), and the
  * UK PSTI legal requirement each carries. Data, not code: see ../shared/GUIDELINES.md.
  */
-import type { GuidelineId, GuidelineNumber } from '../report/model.js';
+import type { GuidelineId, GuidelineNumber } from '../model.js';
 
 export type Testability = 'network' | 'partial' | 'intrusive-only' | 'manual';
 

@@ -9,7 +9,7 @@ import type { DeviceConfig } from '../probes/contract.js';
 import {
   type CheckStatus, type DeviceResult, type Finding, type GuidelineVerdict, type PstiStatus, type Safety,
   type Severity, type Summary, CHECK_STATUSES, SEVERITIES, severityRank,
-} from '../report/model.js';
+} from '../model.js';
 import { GUIDELINES } from './catalogue.js';
 
 export interface RollUpOptions { safety: Safety; partial?: boolean }

@@ -3,7 +3,7 @@
  * Every failure that leaves src/net is a NetError; `classifyError` maps anything else a probe or a
  * library may throw (node socket errors, ssh2/mqtt errors carrying a `code`, AbortError) onto it.
  */
-import type { ErrorKind } from '../report/model.js';
+import type { ErrorKind } from '../model.js';
 
 export class NetError extends Error {
   readonly kind: ErrorKind;

@@ -10,7 +10,7 @@
  *   (nmap version detection, banners). Information only.
  */
 import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
-import type { DeviceType, Json, Service, Severity, Transport } from '../report/model.js';
+import type { DeviceType, Json, Service, Severity, Transport } from '../model.js';
 import expectedJson from '../data/expected-ports.json' with { type: 'json' };
 import debugJson from '../data/debug-services.json' with { type: 'json' };
 

@@ -15,7 +15,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { defineProbe, type CheckResult, type Conn, type ProbeContext } from './contract.js';
-import type { Json, Service } from '../report/model.js';
+import type { Json, Service } from '../model.js';
 import { parseAuthenticate } from '../net/digest.js';
 import { RtspClient, rtspUrl } from '../net/rtsp.js';
 import { hostForUrl } from '../net/scope.js';

@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { defineProbe, type AssessInput, type CheckResult, type ProbeContext } from './contract.js';
-import type { ErrorKind, Json } from '../report/model.js';
+import type { ErrorKind, Json } from '../model.js';
 import { classifyError } from '../net/errors.js';
 import { categoryLabel, classifyName, previewPayload } from './lib/personal-topics.js';
 

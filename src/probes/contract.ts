@@ -6,7 +6,7 @@
  */
 import type {
   CheckStatus, Confidence, Device, ErrorKind, GuidelineId, Json, Safety, Service, Severity, Transport,
-} from '../report/model.js';
+} from '../model.js';
 import type { OnlineApi } from '../net/online.js';
 
 export interface CheckMeta {

@@ -19,7 +19,7 @@ import { connectForPassiveTransfer, parseEpsvResponse, parsePasvResponse } from 
 import { defineProbe, type CheckResult } from './contract.js';
 import { assessCleartextPersonal } from './lib/cleartext-personal.js';
 import { classifyFilePath, fileCategoryLabel } from './lib/personal-files.js';
-import type { ErrorKind, Json } from '../report/model.js';
+import type { ErrorKind, Json } from '../model.js';
 import { errorDetail } from '../net/errors.js';
 import { isFragilePort, isValidPort } from '../net/scope.js';
 

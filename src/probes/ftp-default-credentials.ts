@@ -9,7 +9,7 @@
  */
 import { Client, FTPError } from 'basic-ftp';
 import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
-import type { Service } from '../report/model.js';
+import type { Service } from '../model.js';
 import { classifyError } from '../net/errors.js';
 import { findLockoutText, lockoutHint, remainingAttempts } from './lib/lockout.js';
 import {

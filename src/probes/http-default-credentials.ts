@@ -15,7 +15,7 @@
  * repeats the same guess once with the new nonce.
  */
 import { defineProbe, type CheckResult, type HttpResponse, type ProbeContext } from './contract.js';
-import type { ErrorKind } from '../report/model.js';
+import type { ErrorKind } from '../model.js';
 import { authorizationFor, chooseAuth, parseAuthenticate, type ChosenAuth } from '../net/digest.js';
 import { classifyError } from '../net/errors.js';
 import { httpLockout } from './lib/lockout.js';

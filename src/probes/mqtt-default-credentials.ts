@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { MqttClient, type IClientOptions } from 'mqtt';
 import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
-import type { Service } from '../report/model.js';
+import type { Service } from '../model.js';
 import { classifyError } from '../net/errors.js';
 import {
   emptyRun, fromContext,

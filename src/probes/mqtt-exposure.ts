@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { MqttClient, type ClientSubscribeCallback, type IClientOptions } from 'mqtt';
 import { assessCleartextPersonal } from './lib/cleartext-personal.js';
 import { defineProbe, type CheckResult, type Conn, type ProbeContext } from './contract.js';
-import type { ErrorKind, Json, Service } from '../report/model.js';
+import type { ErrorKind, Json, Service } from '../model.js';
 import { errorDetail } from '../net/errors.js';
 import { categoryLabel, classifyName, classifyPayloadKeys, previewPayload } from './lib/personal-topics.js';
 

@@ -10,7 +10,7 @@
  */
 import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
 import { assessCleartextPersonal } from './lib/cleartext-personal.js';
-import type { ErrorKind } from '../report/model.js';
+import type { ErrorKind } from '../model.js';
 import { authorizationFor, chooseAuth, parseAuthenticate, type ChosenAuth } from '../net/digest.js';
 import { RtspClient, rtspUrl, type RtspResponse } from '../net/rtsp.js';
 import { classifyError } from '../net/errors.js';

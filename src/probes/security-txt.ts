@@ -30,7 +30,7 @@
  * A device with no web service and no configured URL gets one not_applicable result.
  */
 import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
-import type { ErrorKind, Json, Service, Severity } from '../report/model.js';
+import type { ErrorKind, Json, Service, Severity } from '../model.js';
 import type { OnlineApi } from '../net/online.js';
 import { errorDetail } from '../net/errors.js';
 import { hostForUrl, isFragilePort } from '../net/scope.js';

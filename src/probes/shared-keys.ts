@@ -28,7 +28,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import ssh2 from 'ssh2';
 import { defineProbe, type CheckResult, type NetApi, type ProbeContext } from './contract.js';
-import type { Device, ErrorKind, Json, ScriptOutput, Service } from '../report/model.js';
+import type { Device, ErrorKind, Json, ScriptOutput, Service } from '../model.js';
 import { errorDetail } from '../net/errors.js';
 import { isFragilePort } from '../net/scope.js';
 import leakedJson from '../data/leaked-keys.json' with { type: 'json' };

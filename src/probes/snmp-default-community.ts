@@ -12,7 +12,7 @@
  * then src/data/credentials.json `snmpCommunities`.
  */
 import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
-import type { ErrorKind } from '../report/model.js';
+import type { ErrorKind } from '../model.js';
 import { credentialDb } from '../data/credentials.js';
 import { classifyError } from '../net/errors.js';
 import { lockoutPolicy } from './lib/lockout.js';

@@ -10,7 +10,7 @@
  * slot) bound to the slot's address, and every session is closed on answer, timeout or abort.
  */
 import { defineProbe, type CheckResult } from './contract.js';
-import type { ErrorKind, Json } from '../report/model.js';
+import type { ErrorKind, Json } from '../model.js';
 import { classifyError } from '../net/errors.js';
 import { netSnmp, type NetSnmp, type SnmpSession, type Varbind } from '../net/snmp.js';
 import { noAnswerDetail, presenceWords, snmpPresence, type AgentPresence } from './lib/snmp-agent.js';

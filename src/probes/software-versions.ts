@@ -24,7 +24,7 @@
  * Version matches are `medium` confidence: vendors sometimes patch without changing the version.
  */
 import { defineProbe, type CheckResult, type Probe, type ProbeContext } from './contract.js';
-import type { ErrorKind, Json, Service, Severity, Transport } from '../report/model.js';
+import type { ErrorKind, Json, Service, Severity, Transport } from '../model.js';
 import { classifyError, errorDetail } from '../net/errors.js';
 import { isWebService, speaksTls } from './security-txt.js';
 import {

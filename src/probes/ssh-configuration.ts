@@ -15,7 +15,7 @@ import { createHash } from 'node:crypto';
 import ssh2 from 'ssh2';
 import type { AuthHandlerMiddleware, ConnectConfig } from 'ssh2';
 import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
-import type { Json } from '../report/model.js';
+import type { Json } from '../model.js';
 import {
   evaluateAlgorithms, extractIdent, listsFromKexInit, listsFromNmap, parseHostKeyBlob, parseKexInit, readPacket,
   speaksSsh1, speaksSsh2, type AlgorithmFinding, type AlgorithmLists, type HostKeyInfo, type SshIdent,

@@ -12,7 +12,7 @@
  * ("Password:" with no login prompt) are handled: then only passwords are tried.
  */
 import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
-import type { Json } from '../report/model.js';
+import type { Json } from '../model.js';
 import { TelnetSession, stripTerminal } from '../net/telnet.js';
 import { lockoutHint, remainingAttempts } from './lib/lockout.js';
 import {

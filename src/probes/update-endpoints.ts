@@ -19,7 +19,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
-import type { ErrorKind, Json, Service } from '../report/model.js';
+import type { ErrorKind, Json, Service } from '../model.js';
 import type { OnlineApi } from '../net/online.js';
 import { errorDetail } from '../net/errors.js';
 import { isWebService, speaksTls } from './security-txt.js';

@@ -9,7 +9,7 @@
  * The XML goes through lib/upnp-description.ts (size cap, DOCTYPE rejected, capped fields).
  */
 import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
-import type { ErrorKind, Json } from '../report/model.js';
+import type { ErrorKind, Json } from '../model.js';
 import { errorDetail } from '../net/errors.js';
 import { hostForUrl, isFragilePort, isValidPort } from '../net/scope.js';
 import {

@@ -15,7 +15,7 @@
  *    completed guessing run.
  */
 import { defineProbe, type CheckResult, type HttpResponse, type ProbeContext } from './contract.js';
-import type { ErrorKind } from '../report/model.js';
+import type { ErrorKind } from '../model.js';
 import { classifyError } from '../net/errors.js';
 import { webLoginRecipes, type CompiledRecipe } from '../data/web-logins.js';
 import { credentialDb } from '../data/credentials.js';

@@ -16,7 +16,7 @@
  * expression over unbounded input) so the evidence stays small; assess judges them.
  */
 import { defineProbe, type CheckResult, type HttpResponse, type ProbeContext } from './contract.js';
-import type { ErrorKind, Json, Service } from '../report/model.js';
+import type { ErrorKind, Json, Service } from '../model.js';
 import { errorDetail } from '../net/errors.js';
 import { hostForUrl } from '../net/scope.js';
 import pathData from '../data/unauthenticated-paths.json' with { type: 'json' };

@@ -8,7 +8,7 @@ import type { CheckMeta, CheckResult, DeviceConfig, ProbeMeta } from '../probes/
 import {
   type Device, type DeviceResult, type ErrorKind, type Finding, type RunError, type RunInfo, type ScanResult,
   type Skipped, type Transport, SCHEMA_VERSION,
-} from './model.js';
+} from '../model.js';
 import { pstiStatus, rollUp, summarise } from '../guidelines/rollup.js';
 
 /** What the scheduler reports for one job (the scheduler's JobOutcome satisfies this). */

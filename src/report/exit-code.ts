@@ -7,7 +7,7 @@
  * not_tested do not count either: a check that could not run is not a problem found (the run's
  * `partial` flag and errors are reported separately).
  */
-import { severityRank, type ScanResult, type Severity } from './model.js';
+import { severityRank, type ScanResult, type Severity } from '../model.js';
 
 export type FailOn = Severity | 'never';
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import {
   CHECK_STATUSES, DEVICE_TYPES, ERROR_KINDS, SAFETY_LEVELS, SEVERITIES, VERDICTS,
   type Json, type ScanResult,
-} from './model.js';
+} from '../model.js';
 
 const e = <T extends string>(values: readonly T[]) => z.enum(values as [T, ...T[]]);
 

@@ -10,8 +10,8 @@
  *   above-safety-level  the probe's safety level is above the chosen one
  */
 import type { AnyProbe } from '../probes/contract.js';
-import type { Device, Safety, Service, Skipped } from '../report/model.js';
-import { SAFETY_LEVELS } from '../report/model.js';
+import type { Device, Safety, Service, Skipped } from '../model.js';
+import { SAFETY_LEVELS } from '../model.js';
 import { isFragilePort } from '../net/scope.js';
 
 export interface PlanSettings {

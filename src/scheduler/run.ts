@@ -14,7 +14,7 @@
 import type {
   AnyProbe, AssessInput, CheckResult, CredentialPair, DeviceConfig, Logger, ProbeContext, ProbeSettings,
 } from '../probes/contract.js';
-import type { Device, ErrorKind, RunError, SkipReason, Skipped, Transport } from '../report/model.js';
+import type { Device, ErrorKind, RunError, SkipReason, Skipped, Transport } from '../model.js';
 import {
   NetError, classifyError, createBudget, createCircuitBreaker, createHostLimiter, createNetApi, createOfflineNetApi,
   type Budget, type CircuitBreaker, type HostLimiter, type NetDefaults,

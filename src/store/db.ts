@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { closeSync, mkdirSync, openSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RuntimeFailure, UsageError } from '../errors.js';
-import type { ScanResult, Severity } from '../report/model.js';
+import type { ScanResult, Severity } from '../model.js';
 import { scanResultSchema } from '../report/schema.js';
 import { printable } from '../targets/spec.js';
 

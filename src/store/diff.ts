@@ -15,8 +15,8 @@
  */
 import type {
   DeviceResult, DeviceType, Finding, GuidelineId, ScanResult, Service, Severity, Transport, Verdict,
-} from '../report/model.js';
-import { severityRank } from '../report/model.js';
+} from '../model.js';
+import { severityRank } from '../model.js';
 
 export interface DeviceRef {
   address: string;

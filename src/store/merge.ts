@@ -7,7 +7,7 @@
  */
 import { UsageError } from '../errors.js';
 import { summarise } from '../guidelines/rollup.js';
-import type { DeviceResult, Finding, RunInfo, ScanResult } from '../report/model.js';
+import type { DeviceResult, Finding, RunInfo, ScanResult } from '../model.js';
 
 export interface MergeInput {
   results: readonly ScanResult[];

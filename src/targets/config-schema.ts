@@ -3,7 +3,7 @@
  * Pure: parsing text into a validated config lives in config.ts.
  */
 import { z } from 'zod';
-import { DEVICE_TYPES, SAFETY_LEVELS, SEVERITIES } from '../report/model.js';
+import { DEVICE_TYPES, SAFETY_LEVELS, SEVERITIES } from '../model.js';
 import { CREDENTIAL_SERVICES } from '../data/credential-services.js';
 
 /** "90s", "10m", "1h", "1h30m" or a number of seconds. */

@@ -6,7 +6,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError } from '../errors.js';
-import type { SourceLocation } from '../report/model.js';
+import type { SourceLocation } from '../model.js';
 import { configSchema, type TargetsConfig } from './config-schema.js';
 import { parseTarget, printable } from './spec.js';
 

@@ -20,6 +20,7 @@ function transpileTree(out: string): void {
     'src/data/lockout-patterns.ts', // read by src/net/telnet.ts
     'src/probes/contract.ts',
     'src/report/model.ts',
+    'src/model.ts',
   ];
   for (const rel of files) {
     const js = ts.transpileModule(readFileSync(join(root, rel), 'utf8'), {

@@ -4,7 +4,7 @@
  * run of the same targets; one argument: that run against the newest.
  */
 import { EXIT, UsageError } from '../../errors.js';
-import type { Severity } from '../../report/model.js';
+import type { Severity } from '../../model.js';
 import { dbPathOf, loadRunRef, openStore, previousRunOf, type LoadedRun } from './history.js';
 import { useColor } from '../color.js';
 

@@ -11,7 +11,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { EXIT, RuntimeFailure, UsageError } from '../../errors.js';
-import type { ScanResult } from '../../report/model.js';
+import type { ScanResult } from '../../model.js';
 import { scanResultSchema } from '../../report/schema.js';
 import type { HistoryStore, RunRow } from '../../store/db.js';
 import type { RunDiff } from '../../store/diff.js';

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { EXIT, UsageError } from '../../errors.js';
 import { exitCodeFor } from '../../report/exit-code.js';
-import type { ScanResult, Severity } from '../../report/model.js';
+import type { ScanResult, Severity } from '../../model.js';
 import type { MergeArgs } from './options.js';
 import { dbPathOf, errorLine, loadResultFile, openStore, webhookFromEnv } from './history.js';
 import { emitResult, outputFormats } from './report.js';

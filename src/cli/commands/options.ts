@@ -4,7 +4,7 @@
  * without loading SQLite or the renderers.
  */
 import type { Argv } from 'yargs';
-import { SEVERITIES } from '../../report/model.js';
+import { SEVERITIES } from '../../model.js';
 import { OUTPUT_FORMATS, type ScanArgs } from '../options.js';
 
 const DB = 'history database (default $IOTCOP_DB, else $XDG_DATA_HOME/iotcop/history.db)';

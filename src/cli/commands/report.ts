@@ -3,7 +3,7 @@
  * result (validated against the result schema first), in any report format.
  */
 import { EXIT, UsageError } from '../../errors.js';
-import type { ScanResult } from '../../report/model.js';
+import type { ScanResult } from '../../model.js';
 import { list, OUTPUT_FORMATS, type OutputFormat, type ScanOptions } from '../options.js';
 import { writeReports } from '../write-reports.js';
 import { dbPathOf, loadRunRef, openStore } from './history.js';

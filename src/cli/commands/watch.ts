@@ -13,7 +13,7 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { EXIT, UsageError } from '../../errors.js';
-import type { ScanResult } from '../../report/model.js';
+import type { ScanResult } from '../../model.js';
 import type { HistoryStore } from '../../store/db.js';
 import type { RunDiff } from '../../store/diff.js';
 import type { LockOptions } from '../../store/lock.js';

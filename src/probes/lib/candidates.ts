@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { CredentialPair, DeviceConfig } from '../contract.js';
-import type { Device, DeviceType, Service } from '../../report/model.js';
+import type { Device, DeviceType, Service } from '../../model.js';
 import {
   MATCH_INPUT_CHARS, credentialDb,
   type CompiledVendor, type CredentialDb, type CredentialService, type TemplateField,

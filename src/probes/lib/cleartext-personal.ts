@@ -5,7 +5,7 @@
  * camera stream); each names what it saw. Pure.
  */
 import type { CheckResult } from '../contract.js';
-import type { Json } from '../../report/model.js';
+import type { Json } from '../../model.js';
 
 export interface PersonalDataSeen {
   /** The check id (each probe has its own, with its own meta). */

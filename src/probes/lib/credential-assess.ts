@@ -5,7 +5,7 @@
  * docs/CREDENTIALS.md "Coverage" and "What is reported".
  */
 import type { CheckResult } from '../contract.js';
-import type { Confidence, ErrorKind, Json, Severity } from '../../report/model.js';
+import type { Confidence, ErrorKind, Json, Severity } from '../../model.js';
 import type { CandidateOrigin } from './candidates.js';
 import type { StopReason } from './guessing.js';
 import { publicEvidence, type GuessEvidence } from './credential-evidence.js';

@@ -2,7 +2,7 @@
  * Evidence of a guessing run: what was planned, tried, skipped and why — user names, never passwords,
  * except the one internal `found` field that assess moves into CheckResult.credential.
  */
-import type { Json } from '../../report/model.js';
+import type { Json } from '../../model.js';
 import type { CandidateOrigin, CandidatePlan } from './candidates.js';
 import type { Confirmation, GuessRun, StopReason } from './guessing.js';
 

@@ -5,7 +5,7 @@
  * (docs/CREDENTIALS.md "Confirmation"). Stops at the first confirmed success or on any lockout sign.
  */
 import { randomBytes } from 'node:crypto';
-import type { ErrorKind } from '../../report/model.js';
+import type { ErrorKind } from '../../model.js';
 import { classifyError } from '../../net/errors.js';
 import { lockoutPolicy, makeCautious, type LockoutPolicy } from './lockout.js';
 import type { Candidate, CandidatePlan } from './candidates.js';

@@ -2,7 +2,7 @@
  * Small HTTP helpers shared by the web probes (pure): same-origin redirect targets, header access, page titles.
  */
 import type { HttpResponse } from '../contract.js';
-import type { Service } from '../../report/model.js';
+import type { Service } from '../../model.js';
 
 /** Bytes of a body searched for a <title>. */
 export const TITLE_SCAN_BYTES = 16 * 1024;

@@ -7,7 +7,7 @@
  * - the policy in src/data/ssh-policy.json.
  * Every input is hostile: lengths are checked, lists and names are capped.
  */
-import type { Json } from '../../report/model.js';
+import type { Json } from '../../model.js';
 import policyJson from '../../data/ssh-policy.json' with { type: 'json' };
 
 export type SshLevel = 'weak' | 'legacy' | 'note';

@@ -5,7 +5,7 @@
  */
 import ipaddr from 'ipaddr.js';
 import type { CheckResult } from '../contract.js';
-import type { Json, Severity } from '../../report/model.js';
+import type { Json, Severity } from '../../model.js';
 import type { CertificateInfo } from './x509.js';
 import { classifyCipher, TLS_POLICY, type ProtocolName } from './tls-policy.js';
 import { looksNotTls, type ErrorInfo, type TlsEvidence } from './tls-evidence.js';

@@ -7,7 +7,7 @@
  * server Node cannot talk to, e.g. SSLv3 only), and `GET /` reads HSTS on HTTP services.
  */
 import type { Conn, ProbeContext } from '../contract.js';
-import type { Json, ScriptOutput } from '../../report/model.js';
+import type { Json, ScriptOutput } from '../../model.js';
 import { enumerateTls, offeredCount, type ProtocolResult } from '../../net/tls-enumerate.js';
 import { pemToDer } from './x509.js';
 import { knownDhGroup } from '../../data/dh-groups.js';

@@ -4,7 +4,7 @@
  * certificate description).
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import type { Service } from '../../report/model.js';
+import type { Service } from '../../model.js';
 import { parseCertificate, X509ParseError, type CertificateInfo } from './x509.js';
 import type { ProtocolName } from './tls-policy.js';
 

@@ -2,7 +2,7 @@
  * The TLS policy (src/data/tls-policy.json, each rule with the document behind it) and the pure
  * judgement of one cipher-suite name against it. Used by tls-assess.ts.
  */
-import type { Severity } from '../../report/model.js';
+import type { Severity } from '../../model.js';
 import policyJson from '../../data/tls-policy.json' with { type: 'json' };
 
 export type ProtocolName = 'SSLv2' | 'SSLv3' | 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';

@@ -7,7 +7,7 @@
  * never absent: the check is then `partial`, not `pass`. Heartbleed is the intrusive tls-heartbleed probe's.
  */
 import type { CheckResult } from '../contract.js';
-import type { Json, Severity } from '../../report/model.js';
+import type { Json, Severity } from '../../model.js';
 import { CIPHER_SUITES, type CipherSuite } from '../../data/tls-suites.js';
 import { TLS_POLICY } from './tls-policy.js';
 import type { CipherEntry, TlsEvidence } from './tls-evidence.js';

@@ -16,7 +16,7 @@
  * regular expression or an object key.
  */
 import data from '../../data/vulnerable-versions.json' with { type: 'json' };
-import type { Confidence, Severity, Transport } from '../../report/model.js';
+import type { Confidence, Severity, Transport } from '../../model.js';
 
 export interface ProductInfo {
   id: string;

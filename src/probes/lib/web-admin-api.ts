@@ -12,7 +12,7 @@
  * (`matchStep`); bodies are byte-capped by the dialer and parsed only when complete. Values from the device
  * are read with fixed keys from our data and capped; they never become object keys.
  */
-import type { ErrorKind } from '../../report/model.js';
+import type { ErrorKind } from '../../model.js';
 
 export type JsonExpect = {
   status: number;

@@ -8,7 +8,7 @@ import {
   severityRank,
   type CheckStatus, type Credential, type DeviceResult, type DeviceType, type Finding, type GuidelineId, type Json,
   type PstiStatus, type ScanResult, type Severity, type Verdict,
-} from '../model.js';
+} from '../../model.js';
 
 /** How every renderer is called. The CLI decides `color` (a TTY and no NO_COLOR). */
 export interface RenderOptions {

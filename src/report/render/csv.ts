@@ -4,7 +4,7 @@
  * neutralises formulas (a leading `= + - @`, tab, CR or LF gets a `'`) and makes control
  * characters visible. Evidence is compact JSON, capped below Excel's 32,767-character cell limit.
  */
-import type { ScanResult } from '../model.js';
+import type { ScanResult } from '../../model.js';
 import { clip, csvCell } from '../escape.js';
 import { compareFindings, naturalCompare, type RenderOptions } from './common.js';
 

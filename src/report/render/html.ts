@@ -12,7 +12,7 @@
 import {
   SEVERITIES,
   type DeviceResult, type Finding, type GuidelineId, type ScanResult, type Service, type Severity, type Verdict,
-} from '../model.js';
+} from '../../model.js';
 import { clip, htmlEscape } from '../escape.js';
 import {
   GUIDELINES, GUIDELINE_SHORT, SEVERITY_LABEL, TYPE_NOUN, VERDICT_LABEL, counts, credentialText,

@@ -2,7 +2,7 @@
  * The renderers: pure functions (result, options) → string. The CLI picks them by name, writes
  * the strings to stdout or files, and decides `color` (a TTY and no NO_COLOR).
  */
-import type { ScanResult } from '../model.js';
+import type { ScanResult } from '../../model.js';
 import type { RenderOptions } from './common.js';
 import { renderCsv } from './csv.js';
 import { renderHtml } from './html.js';

@@ -3,7 +3,7 @@
  * stays raw here: JSON.stringify escapes every control character and lone surrogate, so the
  * output is always valid JSON and the consumer decides how to display it.
  */
-import type { ScanResult } from '../model.js';
+import type { ScanResult } from '../../model.js';
 import type { RenderOptions } from './common.js';
 
 export function renderJson(result: ScanResult, _options: RenderOptions): string {

@@ -14,7 +14,7 @@
  * Findings about the network as a whole (several devices) get their own suite.
  * Every string goes through xmlEscape/xmlText, which also removes what XML 1.0 forbids.
  */
-import type { Finding, GuidelineId, ScanResult, Verdict } from '../model.js';
+import type { Finding, GuidelineId, ScanResult, Verdict } from '../../model.js';
 import { clip, xmlEscape, xmlText } from '../escape.js';
 import {
   GUIDELINES, SEVERITY_LABEL, credentialText, deviceLabel, findingsOf, isProblem, networkFindings, orderDevices,

@@ -4,7 +4,7 @@
  * autolinks), mdCode (a code span whose fence the text cannot close) or mdFence (a fenced block
  * longer than any backtick run inside). The only raw HTML is our own <details>/<summary>.
  */
-import { SEVERITIES, type DeviceResult, type Finding, type ScanResult, type Verdict } from '../model.js';
+import { SEVERITIES, type DeviceResult, type Finding, type ScanResult, type Verdict } from '../../model.js';
 import { clip, mdCode, mdFence, mdInline } from '../escape.js';
 import {
   GUIDELINES, SEVERITY_LABEL, VERDICT_LABEL, counts, credentialText, evidenceJson, failingGuidelines, findingsOf,

@@ -29,7 +29,7 @@
  */
 import type * as Sarif from 'sarif';
 import { GUIDELINES } from '../../guidelines/catalogue.js';
-import type { DeviceResult, Finding, ScanResult, Severity } from '../model.js';
+import type { DeviceResult, Finding, ScanResult, Severity } from '../../model.js';
 import { showControls, termSafe } from '../escape.js';
 import {
   compareFindings, credentialText, deviceLabel, naturalCompare, plainSentence, portText, type RenderOptions,

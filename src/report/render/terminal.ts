@@ -7,8 +7,8 @@
  * without NO_COLOR). Our own text is plain ASCII, so the report reads the same in any terminal,
  * log file or e-mail.
  */
-import type { DeviceResult, Finding, ScanResult, Severity, Verdict } from '../model.js';
-import { SEVERITIES } from '../model.js';
+import type { DeviceResult, Finding, ScanResult, Severity, Verdict } from '../../model.js';
+import { SEVERITIES } from '../../model.js';
 import { clip, termSafe } from '../escape.js';
 import {
   GUIDELINES, GUIDELINE_SHORT, VERDICT_LABEL, counts, credentialText, evidenceJson, failingGuidelines,
