@@ -101,7 +101,7 @@ export interface Credential {
   masked: boolean;
 }
 
-/** Closed vocabulary of what went wrong on the wire (issue 5). */
+/** Closed vocabulary of what went wrong on the wire. */
 export type ErrorKind =
   | 'refused' | 'timeout' | 'reset' | 'tls-handshake' | 'protocol-error'
   | 'budget-exceeded' | 'aborted' | 'out-of-scope' | 'unreachable' | 'internal';
@@ -220,11 +220,11 @@ export interface RunInfo {
   shard?: { index: number; count: number };
   /** Set when this result was combined from shard results by `iotcop merge`: how many, and their run ids. */
   merged?: { shards: number; runs: string[] };
-  /** [package] issue 19: the vulnerability data the scan used, and how old the imported part is. */
+  /** the vulnerability data the scan used, and how old the imported part is. */
   vulnData?: VulnDataInfo;
 }
 
-/** [package] issue 19: bundled advisories, the offline store (`iotcop data update`) and --vuln-db. */
+/** bundled advisories, the offline store (`iotcop data update`) and --vuln-db. */
 export interface VulnDataInfo {
   bundledAdvisories: number;
   /** The local store, when one was used: its version, when it was last updated and its age in whole days. */

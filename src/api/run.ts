@@ -103,7 +103,7 @@ export async function runScan(opts: ScanOptions, loaded: LoadedConfig | undefine
   let scope = opts.nmapXml && targets.length === 0
     ? undefined
     : checkScope({ targets: await resolveTargets(targets), exclude: opts.exclude, allowPublic: opts.allowPublic, maxHosts: opts.maxHosts });
-  // [history] issue 10: --shard I/N keeps this shard's addresses.
+  // --shard I/N keeps this shard's addresses.
   if (scope && opts.shard) {
     scope = shardScope(scope, opts.shard, opts.maxHosts);
     notice(`shard ${opts.shard.index}/${opts.shard.count}: ${scope.size.toLocaleString('en-GB')} of the targets' addresses`);
@@ -156,7 +156,7 @@ export async function runScan(opts: ScanOptions, loaded: LoadedConfig | undefine
   });
 
   try {
-    // [history] issue 10: an empty shard scans nothing (and still reports and records an empty run).
+    // an empty shard scans nothing (and still reports and records an empty run).
     for await (const event of (scope && scope.blocks.length === 0 ? (async function* () { /* empty shard */ })() : discover({
       targets: scope?.blocks ?? [],
       exclude: opts.exclude,
@@ -173,7 +173,7 @@ export async function runScan(opts: ScanOptions, loaded: LoadedConfig | undefine
       } else if (event.type === 'notice' || event.type === 'warning') {
         capabilities.notices.push(event.message);
         notice(event.message, event.type === 'warning' ? 'warning' : 'info');
-        // [robustness] issue 11: a failed port scan (nmap killed…) leaves hosts without ports: the result is partial.
+        // a failed port scan (nmap killed…) leaves hosts without ports: the result is partial.
         if (event.type === 'warning' && event.incomplete) discoveryIncomplete = event.message;
       } else if (event.type === 'hosts-found') {
         out.push({ type: 'progress', progress: { type: 'hosts-found', count: event.addresses.length } });
@@ -186,7 +186,7 @@ export async function runScan(opts: ScanOptions, loaded: LoadedConfig | undefine
       }
     }
   } catch (e) {
-    // [robustness] issue 11: the run's own time budget also stops discovery; that is a timeout, not an error.
+    // the run's own time budget also stops discovery; that is a timeout, not an error.
     if (!controller.signal.aborted && !runner.stopped.aborted) {
       if (e instanceof DiscoveryError) {
         if (e.kind === 'nmap-missing' || e.kind === 'bad-arguments' || e.kind === 'xml-invalid') {
@@ -232,7 +232,7 @@ export async function runScan(opts: ScanOptions, loaded: LoadedConfig | undefine
     vulnData: vuln.info,
   };
   if (loaded) run.configFile = loaded.file;
-  if (opts.shard) run.shard = { index: opts.shard.index, count: opts.shard.count }; // [history] issue 10
+  if (opts.shard) run.shard = { index: opts.shard.index, count: opts.shard.count };
   const reason = stopReason ?? outcome.stopReason;
   if (reason) run.stopReason = reason;
 

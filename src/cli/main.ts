@@ -13,7 +13,7 @@ import { setColorMode } from './color.js';
 import type { DataArgs } from './commands/data.js';
 import { TOOL_VERSION } from './version.js';
 import { guidelinesText, probesText } from './catalogue-text.js';
-// [history] issue 10: history, report, diff, merge, watch and the scan's history options.
+// history, report, diff, merge, watch and the scan's history options.
 import {
   diffOptions, historyOptions, mergeOptions, reportOptions, scanHistoryOptions, watchOptions,
   type DiffArgs, type HistoryArgs, type MergeArgs, type ReportArgs, type WatchArgs,
@@ -21,7 +21,7 @@ import {
 
 function fail(message: string, code: number, err?: unknown, verbose = false): never {
   process.stderr.write(`iotcop: ${message}\n`);
-  // [robustness] issue 11: a usage error stays one clear line even with --verbose (its stack says nothing to the user).
+  // a usage error stays one clear line even with --verbose (its stack says nothing to the user).
   if (verbose && code !== EXIT.usage && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
   process.exit(code);
 }
@@ -31,7 +31,7 @@ function isVerbose(argv: string[]): boolean {
 }
 
 function scanOptions(y: Argv): Argv<ScanArgs> {
-  return scanHistoryOptions(y // [history] issue 10: --db, --no-history, --baseline, --webhook, --shard
+  return scanHistoryOptions(y // --db, --no-history, --baseline, --webhook, --shard
     .positional('targets', { describe: 'addresses, CIDR blocks, ranges (10.0.0.1-20) or hostnames; default: your local subnet(s)', type: 'string', array: true })
     .option('config', { alias: 'c', type: 'string', describe: 'targets.yaml with devices and scan settings (see targets.example.yaml)' })
     .option('safety', { type: 'string', choices: ['safe', 'credentials', 'intrusive'], describe: 'safe: look only; credentials: also try default passwords (default); intrusive: also malformed input' })
@@ -72,7 +72,6 @@ export async function main(argv: string[]): Promise<number> {
       const { runScanCommand } = await import('./scan.js');
       exitCode = await runScanCommand(args as ScanArgs);
     })
-    // [history] issue 10
     .command('watch [targets..]', 'scan on a schedule (--every 24h or --cron "0 3 * * *"), store each run, report changes', (y) => watchOptions(scanOptions(y)), async (args) => {
       const { runWatchCommand } = await import('./commands/watch.js');
       exitCode = await runWatchCommand(args as WatchArgs);
@@ -93,7 +92,7 @@ export async function main(argv: string[]): Promise<number> {
       const { runMergeCommand } = await import('./commands/merge.js');
       exitCode = await runMergeCommand(args as MergeArgs);
     })
-    // [package] issue 19: the offline vulnerability data store.
+    // the offline vulnerability data store.
     .command('data <action>', 'import OSV dumps and the CISA KEV catalogue for offline use (update --from FILE|DIR), or show their age (status)', async (y) => (await import('./commands/data.js')).dataOptions(y), async (args) => {
       const { runDataCommand } = await import('./commands/data.js');
       exitCode = await runDataCommand(args as DataArgs);
@@ -125,7 +124,7 @@ export async function main(argv: string[]): Promise<number> {
     .fail((msg, err) => {
       if (err instanceof IotcopError) fail(err.message, err.exitCode, err, verbose);
       if (err) fail(`unexpected error: ${printable(err.message)}`, EXIT.runtime, err, verbose);
-      // [robustness] issue 11: yargs spreads some messages ("Invalid values:") over several lines; keep one.
+      // yargs spreads some messages ("Invalid values:") over several lines; keep one.
       fail(`${msg.replace(/\s*\n\s*/g, ' ').trim()} (see iotcop --help)`, EXIT.usage);
     });
   await cli.parseAsync();

@@ -8,13 +8,13 @@ import type { LoadedConfig } from '../targets/config.js';
 import { parseDuration } from '../targets/config-schema.js';
 import { DEFAULT_MAX_HOSTS } from '../targets/scope.js';
 import { SAFETY_LEVELS, SEVERITIES, type Safety, type Severity } from '../model.js';
-// [history] issue 10: --shard and --webhook are validated here (see src/targets/shard.ts, src/cli/webhook.ts).
+// --shard and --webhook are validated here (see src/targets/shard.ts, src/cli/webhook.ts).
 import { parseShard, type Shard } from '../targets/shard.js';
 import { parseWebhookUrl } from './webhook.js';
 
 export const OUTPUT_FORMATS = ['terminal', 'json', 'html', 'sarif', 'csv', 'junit', 'markdown'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
-/** [package] issue 19: `scan --format` also takes jsonl, written line by line while the scan runs. */
+/** `scan --format` also takes jsonl, written line by line while the scan runs. */
 export const SCAN_FORMATS = [...OUTPUT_FORMATS, 'jsonl'] as const;
 export const COLOR_MODES = ['auto', 'always', 'never'] as const;
 export type ColorMode = (typeof COLOR_MODES)[number];
@@ -63,10 +63,9 @@ export interface ScanArgs {
   nmap?: string;
   online?: boolean;
   vulnDb?: string;
-  // [package] issue 19
   color?: string;
   dataDir?: string;
-  // [history] issue 10: history database, baseline, webhook, shard.
+  // history database, baseline, webhook, shard.
   db?: string;
   history?: boolean;
   baseline?: string;
@@ -102,11 +101,9 @@ export interface ScanOptions {
   requireNmap: boolean;
   nmapPath?: string;
   online: boolean;
-  // [package] issue 19
   /** --format jsonl: one line per device/finding/summary as the scan goes (to --out DIR or stdout). */
   jsonl: boolean;
   color: ColorMode;
-  // [history] issue 10
   /** --db PATH as given (undefined: the default path, see src/store/paths.ts). */
   db?: string;
   /** Save the run in the history database (--no-history: false). */
@@ -143,7 +140,7 @@ export function resolveScanOptions(args: ScanArgs, loaded?: LoadedConfig, knownP
   if (timeoutText !== undefined) {
     const ms = parseDuration(timeoutText);
     if (ms === null) throw new UsageError(`--timeout "${String(timeoutText)}" is not a duration such as 90s, 10m or 1h`);
-    // [robustness] issue 11: a timer longer than 2^31-1 ms fires at once (node clamps it to 1 ms): the scan would stop immediately.
+    // a timer longer than 2^31-1 ms fires at once (node clamps it to 1 ms): the scan would stop immediately.
     if (ms > MAX_TIMEOUT_MS) throw new UsageError(`--timeout "${String(timeoutText)}" is longer than 24 days (576h), the longest run iotcop can time`);
     timeoutMs = ms;
   }
@@ -152,7 +149,7 @@ export function resolveScanOptions(args: ScanArgs, loaded?: LoadedConfig, knownP
   for (const f of formatsRaw) {
     if (!(SCAN_FORMATS as readonly string[]).includes(f)) throw new UsageError(`unknown format "${f}"; choose from ${SCAN_FORMATS.join(', ')}`);
   }
-  // [package] issue 19: jsonl is streamed while the scan runs, not rendered at the end.
+  // jsonl is streamed while the scan runs, not rendered at the end.
   const jsonl = formatsRaw.includes('jsonl');
   const formats = [...new Set(formatsRaw.filter((f) => f !== 'jsonl'))] as OutputFormat[];
   const out = args.out ?? file.out;
@@ -175,7 +172,6 @@ export function resolveScanOptions(args: ScanArgs, loaded?: LoadedConfig, knownP
   if (args.nmapXml && (args.ports || args.allPorts)) throw new UsageError('--nmap-xml imports an existing scan: --ports and --all-ports do not apply');
   if (args.ports && args.allPorts) throw new UsageError('--ports and --all-ports cannot be used together');
 
-  // [history] issue 10
   const shard = args.shard !== undefined ? parseShard(String(args.shard)) : undefined;
   if (shard && args.nmapXml && list(args.targets).length === 0 && !(file.targets?.length || devices.length)) {
     throw new UsageError('--shard splits the targets: name them (it does not apply to an --nmap-xml import alone)');
@@ -219,7 +215,6 @@ export function resolveScanOptions(args: ScanArgs, loaded?: LoadedConfig, knownP
     online: Boolean(args.online),
     jsonl,
     color,
-    // [history] issue 10
     db: args.db,
     history: args.history !== false,
     baseline: args.baseline,

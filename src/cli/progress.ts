@@ -1,5 +1,5 @@
 /**
- * Progress display fed by discovery and runner events (issue 5, point 7):
+ * Progress display fed by discovery and runner events (point 7):
  * - on a TTY, one line redrawn in place (hosts found/scanned, checks done/total, findings, ETA);
  * - otherwise a plain line at most every `intervalMs` (5 s), and only when something changed;
  * - with `quiet`, nothing.
@@ -84,7 +84,7 @@ export function createProgress(options: ProgressOptions): Progress {
   let stopped = false;
 
   /**
-   * [package] issue 19: an ETA only when the average pace can tell. When every check left is already running,
+   * an ETA only when the average pace can tell. When every check left is already running,
    * the average says nothing (the last ones are the slow ones: password guessing, long reads), and an estimate
    * under a second while checks remain is not true either: then there is no ETA, and the line says what is left.
    */
@@ -165,7 +165,7 @@ export function createProgress(options: ProgressOptions): Progress {
       if (stopped) return;
       if (timer) clearInterval(timer);
       if (quiet) { stopped = true; return; }
-      // [robustness] issue 11: before a fatal error the user gets one clear line, not a progress summary too.
+      // before a fatal error the user gets one clear line, not a progress summary too.
       if (!final) {
         if (tty && liveShown) stream.write('\r\x1b[2K');
         stopped = true;

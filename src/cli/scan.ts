@@ -12,7 +12,7 @@ import { loadConfig } from '../targets/config.js';
 import { printable } from '../targets/spec.js';
 import { resolveScanOptions, type ScanArgs, type ScanOptions } from './options.js';
 import { writeReports } from './write-reports.js';
-// [history] issue 10: run history, --baseline, --webhook, --shard.
+// run history, --baseline, --webhook, --shard.
 import { finishScanHistory, prepareScanHistory, type ScanHistory } from './commands/history.js';
 import { startScan } from '../api/scan.js';
 import { defaultDataDir } from '../api/vuln-data.js';
@@ -73,7 +73,7 @@ export async function runScanCommand(args: ScanArgs): Promise<number> {
   try {
     const run = startScan(opts, loaded, {
       ready: async () => {
-        // [history] issue 10: the database and --baseline are ready before any packet.
+        // the database and --baseline are ready before any packet.
         history = await prepareScanHistory(opts);
         if (opts.jsonl) sink = await createJsonlSink(opts.out, startedAt);
         live = true;
@@ -119,7 +119,7 @@ export async function runScanCommand(args: ScanArgs): Promise<number> {
 
 /** Reports, history, exit code. */
 async function finishScan(result: ScanResult, opts: ScanOptions, startedAt: Date, history: ScanHistory, notice: (m: string) => void, jsonlFailure?: string): Promise<number> {
-  // [robustness] issue 11: reports that cannot be written (directory unwritable, disk full) must not lose the
+  // reports that cannot be written (directory unwritable, disk full) must not lose the
   // result: it goes to a JSON file in the temporary directory, the history still records the run, and the exit is 3.
   let reportFailure: string | undefined = jsonlFailure;
   try {
@@ -138,12 +138,12 @@ async function finishScan(result: ScanResult, opts: ScanOptions, startedAt: Date
       reportFailure += '; the result could not be saved anywhere else either';
     }
   }
-  // [robustness] issue 11: the figure behind the README's memory bound (kilobytes from getrusage).
+  // the figure behind the README's memory bound (kilobytes from getrusage).
   if (opts.verbose) process.stderr.write(`iotcop: peak memory ${Math.round(process.resourceUsage().maxRSS / 1024)} MB\n`);
   const { exitCodeFor } = await import('../report/exit-code.js');
   const run = result.run;
   const code = run.stopReason === 'signal' || run.stopReason === 'error' ? EXIT.runtime : exitCodeFor(result, opts.failOn);
-  // [history] issue 10: compare with --baseline, save the run, print the changes, send --webhook.
+  // compare with --baseline, save the run, print the changes, send --webhook.
   const finalCode = await finishScanHistory(history, result, code, opts, notice);
   if (reportFailure) {
     process.stderr.write(`iotcop: ${oneLine(reportFailure)}\n`);

@@ -11,7 +11,7 @@ export async function writeReports(result: ScanResult, opts: ScanOptions, starte
   const written: string[] = [];
   if (opts.jsonToStdout) process.stdout.write(render('json', result, { color: false }));
   const files = opts.formats.filter((f) => f !== 'terminal');
-  // [package] issue 19: a jsonl stream on stdout leaves stdout to it.
+  // a jsonl stream on stdout leaves stdout to it.
   if (opts.formats.includes('terminal') && !opts.jsonToStdout && !(opts.jsonl && !opts.out)) {
     process.stdout.write(render('terminal', result, { color }));
   }

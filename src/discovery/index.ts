@@ -280,7 +280,7 @@ async function nmapScan(ctx: Context, nmap: { path: string; version: string }): 
       } catch (e) {
         if (signal.aborted || (e instanceof DiscoveryError && e.kind === 'aborted')) throw e;
         if (e instanceof DiscoveryError && e.kind === 'bad-arguments') throw e;
-        // [robustness] issue 11: the hosts are up (host discovery saw them): list them without ports rather than lose them.
+        // the hosts are up (host discovery saw them): list them without ports rather than lose them.
         emit({ type: 'warning', message: `port scan of ${batch.hosts.join(', ')} failed: ${errorText(e)}; listed without their ports`, incomplete: true });
         scanFailed = true;
       }

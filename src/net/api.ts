@@ -45,7 +45,7 @@ export function createNetApi(options: NetApiOptions): NetApi {
     },
     ...(options.breaker ? { breaker: options.breaker } : {}),
   };
-  // [package] issue 19: --verbose says what happened on each connection: rejected, timed out, bytes capped.
+  // --verbose says what happened on each connection: rejected, timed out, bytes capped.
   const failed = (kind: string, port: number) => (e: unknown): never => {
     const k = e instanceof NetError ? e.kind : 'internal';
     const what = k === 'refused' ? 'rejected' : k === 'timeout' ? 'timed out' : k === 'aborted' ? 'aborted' : 'failed';

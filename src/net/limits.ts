@@ -1,5 +1,5 @@
 /**
- * The three shared limits every dial goes through (issue 5, DESIGN.md "Per host: at most 2 concurrent
+ * The three shared limits every dial goes through (DESIGN.md "Per host: at most 2 concurrent
  * connections"):
  * - HostLimiter: at most N concurrent connections per address across all jobs of a run;
  * - Budget: at most `maxConnections` connections/exchanges/slots per job;

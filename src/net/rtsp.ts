@@ -91,7 +91,7 @@ export class RtspError extends Error {
   constructor(message: string) { super(message); this.name = 'RtspError'; }
 }
 
-/** [robustness] issue 11: an answer whose CSeq names another request is not an answer to ours (RFC 2326 §12.17). */
+/** an answer whose CSeq names another request is not an answer to ours (RFC 2326 §12.17). */
 function answering(response: RtspResponse, cseq: number): RtspResponse {
   const got = response.headers.get('cseq')?.[0];
   if (got !== undefined && got.trim() !== String(cseq)) throw new RtspError(`the answer's CSeq ${JSON.stringify(got.slice(0, 20))} does not match request ${cseq}`);

@@ -124,7 +124,7 @@ function urlOf(address: string, port: number, tls: boolean, path: string): strin
 }
 
 
-/** The online API, when the run allows it and the runner provides it (proposed ctx.online). */
+/** The online API, when the run allows it and the runner provides it (ctx.online, with --online). */
 function onlineOf(ctx: ProbeContext): OnlineApi | undefined {
   if (!ctx.settings.online) return undefined;
   const o: unknown = ctx.online;

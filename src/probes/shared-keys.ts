@@ -2,13 +2,13 @@
  * shared-keys: keys baked into firmware (guideline 4, EN 303 645 5.4-3 and 5.4-4). Run scope: it
  * compares every device of the scan.
  *
- * Where the fingerprints come from (design). A run-scope job has no device of its own and, today, no
- * network (createOfflineNetApi), so it reads what the rest of the scan recorded on ctx.devices:
+ * Where the fingerprints come from (design). A run-scope job has no device of its own (its ctx.net is
+ * offline), so it reads what the rest of the scan recorded on ctx.devices:
  * 1. services[].sshHostKeySha256 and services[].tls.certSha256 (discovery fills certSha256 for the web
- *    ports it identifies; sshHostKeySha256 needs the wiring proposed to the lead);
+ *    ports it identifies; nothing fills sshHostKeySha256 yet, so SSH keys come from 2 or 3);
  * 2. nmap script output kept on the service: `ssh-hostkey` (the key blobs, every key type) and
  *    `ssl-cert` (the PEM), when discovery ran those scripts;
- * 3. for SSH and TLS services still without a fingerprint, and only when the runner offers the proposed
+ * 3. for SSH and TLS services still without a fingerprint, and only when the runner offers
  *    `ctx.netFor(address)` (a NetApi bound to one device, sharing the per-host limits): one SSH key
  *    exchange (ssh2 over ctx.netFor(address).tcp; the host key is captured in hostVerifier and the
  *    connection is refused right there, before any authentication) or one TLS handshake per service.
@@ -165,7 +165,7 @@ export function keysFromDevices(devices: Device[]): { keys: KeyRecord[]; missing
 }
 
 // ------------------------------------------------------------------------------------------------
-// Collection of missing fingerprints (only with the proposed ctx.netFor)
+// Collection of missing fingerprints (only with ctx.netFor)
 
 
 function netForOf(ctx: ProbeContext): ((address: string) => NetApi) | undefined {
@@ -181,7 +181,7 @@ async function captureSshHostKey(net: NetApi, port: number, signal: AbortSignal)
   try {
     await new Promise<void>((resolve) => {
       let done = false;
-      // [robustness] issue 11: a server that sends its identification and closes leaves ssh2 silent (no error,
+      // a server that sends its identification and closes leaves ssh2 silent (no error,
       // no close): without its own deadline this waited for the whole job budget (3 minutes).
       const timer = setTimeout(() => finish(), 15_000);
       const finish = (): void => { if (!done) { done = true; clearTimeout(timer); resolve(); } };

@@ -187,7 +187,7 @@ export function assessUpnp(ev: UpnpEvidence): CheckResult[] {
   }
 
   const igd = igdSignals(ev);
-  // [robustness] issue 11: an IGD is often named only in the description: when every announced description
+  // an IGD is often named only in the description: when every announced description
   // failed or was out of reach, "no IGD" was never checked.
   const unread = parsed.length === 0 && (ev.descriptions.length > 0 || ev.skipped.length > 0);
   if (igd.length === 0 && unread) {

@@ -5,7 +5,7 @@
  *
  * False positives are the most common complaint about web scanners (PEERS.md), so both checks need
  * strong signals:
- * - admin API (issue 15 item 2): a known administration API answering its configuration without a login,
+ * - admin API: a known administration API answering its configuration without a login,
  *   by the data file's "apis" steps (Node-RED's admin API without adminAuth, the Homebridge UI with
  *   auth "none"; lib/web-admin-api.ts): a guideline 1 failure, with the answers as evidence;
  * - admin page: status 200, no login form on the page, and a score of at least 3 from settings-form

@@ -148,7 +148,7 @@ export const scanResultSchema = z.object({
     stopReason: e(['timeout', 'signal', 'error'] as const).optional(),
     shard: z.object({ index: z.number().int().min(0), count: z.number().int().min(1) }).optional(),
     merged: z.object({ shards: z.number().int().min(1), runs: z.array(z.string()) }).optional(),
-    // [package] issue 19: which vulnerability data the scan used, and its age.
+    // which vulnerability data the scan used, and its age.
     vulnData: z.object({
       bundledAdvisories: z.number().int().min(0),
       store: z.object({

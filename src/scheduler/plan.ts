@@ -1,6 +1,6 @@
 /**
  * plan (pure): which probe runs on which service, host or run, and why every other combination does
- * not (issue 5). Nothing here touches the network or the clock; the same input gives the same jobs in
+ * not. Nothing here touches the network or the clock; the same input gives the same jobs in
  * the same order with the same ids.
  *
  * Reasons, in the order they are decided:

@@ -1,5 +1,5 @@
 /**
- * run: the scheduler (issue 5). Devices arrive one by one from discovery and their jobs start at once
+ * run: the scheduler. Devices arrive one by one from discovery and their jobs start at once
  * (pipelining); run-scope jobs run after every device job. Limits:
  * - a global limit on concurrent jobs (`concurrency`), and at most `jobsPerHost` jobs per device at once;
  * - per host at most `perHost` concurrent connections, across all jobs (enforced by the net layer's dialers);

@@ -10,7 +10,7 @@ import { CREDENTIAL_SERVICES } from '../data/credential-services.js';
 export const DURATION = /^(\d+h)?(\d+m)?(\d+s)?$/;
 
 export function parseDuration(value: string | number): number | null {
-  // [robustness] issue 11: round first (0.0001 s is 0 ms, which means "no time budget"), and 1e308 s is not finite in ms.
+  // round first (0.0001 s is 0 ms, which means "no time budget"), and 1e308 s is not finite in ms.
   if (typeof value === 'number') {
     const ms = Math.round(value * 1000);
     return Number.isFinite(ms) && ms > 0 ? ms : null;

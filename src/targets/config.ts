@@ -77,7 +77,7 @@ export function parseConfig(text: string, file: string): LoadedConfig {
   if (first) {
     throw new ConfigError(file, `YAML syntax error: ${first.message.split('\n')[0]}`, pos(first.pos[0]));
   }
-  // [robustness] issue 11: yaml throws a plain ReferenceError for an unresolved alias or an alias bomb: a config error, exit 2.
+  // yaml throws a plain ReferenceError for an unresolved alias or an alias bomb: a config error, exit 2.
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 100 }) ?? {};

@@ -24,7 +24,7 @@ function bad(text: string, why: string): UsageError {
 /** Shows user input safely in one line of an error message. */
 export function printable(s: string): string {
   const cut = s.length > 80 ? `${s.slice(0, 80)}…` : s;
-  // [robustness] issue 11: bidi overrides and isolates (U+202A–202E, U+2066–2069) reorder the terminal line: escape them too.
+  // bidi overrides and isolates (U+202A–202E, U+2066–2069) reorder the terminal line: escape them too.
   // eslint-disable-next-line no-control-regex
   return cut.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
     .replace(/[\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u{${c.charCodeAt(0).toString(16)}}`);

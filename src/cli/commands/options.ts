@@ -1,6 +1,6 @@
 /**
  * The yargs options of the history, report, diff, merge and watch commands, and the history options
- * that `scan` adds (issue 10). Kept apart from the commands so that main.ts can build its parser
+ * that `scan` adds. Kept apart from the commands so that main.ts can build its parser
  * without loading SQLite or the renderers.
  */
 import type { Argv } from 'yargs';

@@ -1,5 +1,5 @@
 /**
- * Admin APIs that answer without a login (issue 15 item 2), for the web-unauthenticated probe: a short,
+ * Admin APIs that answer without a login, for the web-unauthenticated probe: a short,
  * data-driven list of read-only GET requests (src/data/unauthenticated-paths.json, "apis") whose JSON
  * answers show that an administration interface needs no authentication — Node-RED's admin API without
  * `adminAuth`, the Homebridge UI with `auth: none`.
