@@ -9,6 +9,7 @@
  * - service-version-disclosure: product and version that services give away without authentication
  *   (nmap version detection, banners). Information only.
  */
+import { capOrNull } from '../text.js';
 import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
 import type { DeviceType, Json, Service, Severity, Transport } from '../model.js';
 import expectedJson from '../data/expected-ports.json' with { type: 'json' };
@@ -63,15 +64,10 @@ export type AttackSurfaceEvidence = {
   services: ServiceSummary[];
 };
 
-function cap(s: string | undefined, max = 120): string | null {
-  if (s === undefined) return null;
-  return s.length > max ? s.slice(0, max) : s;
-}
-
 function summarise(s: Service): ServiceSummary {
   return {
     port: s.port, transport: s.transport, state: s.state,
-    name: cap(s.name, 60), product: cap(s.product), version: cap(s.version, 60), banner: cap(s.banner, 200),
+    name: capOrNull(s.name, 60), product: capOrNull(s.product, 120), version: capOrNull(s.version, 60), banner: capOrNull(s.banner, 200),
   };
 }
 

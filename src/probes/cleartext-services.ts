@@ -13,6 +13,7 @@
  * - rtsp: DESCRIBE on a few well-known paths over one connection, to see whether the camera asks for
  *   Basic credentials (sent in cleartext) or Digest.
  */
+import { cap } from '../text.js';
 import { randomBytes } from 'node:crypto';
 import { defineProbe, type CheckResult, type Conn, type ProbeContext } from './contract.js';
 import type { Json, Service } from '../model.js';
@@ -64,10 +65,6 @@ const HTTP_NAMES = new Set(['http', 'http-alt', 'http-proxy', 'http-mgmt', 'www'
 const PORT_GUESS_NAMES = new Set(['unknown', 'tcpwrapped', '3d-nfsd', 'rtsp-alt']);
 const TLS_NAMES = new Set(['https', 'ftps', 'mqtts', 'secure-mqtt', 'rtsps', 'telnets', 'https-alt']);
 const RTSP_PATHS = ['/', '/Streaming/Channels/101', '/cam/realmonitor?channel=1&subtype=0'];
-
-function cap(s: string, max = 200): string {
-  return s.length > max ? s.slice(0, max) : s;
-}
 
 /** Printable text of device bytes: C0 controls and DEL shown as '.', capped. */
 export function printable(buf: Buffer, max = 200): string {
@@ -353,9 +350,9 @@ function snmpEvidence(service: Service): SnmpEvidence {
   const scripts = (service.scripts ?? []).map((s) => s.id).slice(0, 20);
   return {
     state: service.state,
-    product: service.product ? cap(service.product) : null,
-    version: service.version ? cap(service.version) : null,
-    extraInfo: service.extraInfo ? cap(service.extraInfo) : null,
+    product: service.product ? cap(service.product, 200) : null,
+    version: service.version ? cap(service.version, 200) : null,
+    extraInfo: service.extraInfo ? cap(service.extraInfo, 200) : null,
     scripts,
     v1v2cSeen: /snmpv1|snmpv2c|\bv2c\b|community/i.test(text) || scripts.some((s) => SNMP_V1V2C_SCRIPTS.has(s)),
   };

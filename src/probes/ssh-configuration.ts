@@ -11,6 +11,7 @@
  *    lists the methods it accepts. No password or key is ever sent. OpenSSH does not count the first
  *    `none` request as a failed attempt (auth2.c).
  */
+import { cap } from '../text.js';
 import { createHash } from 'node:crypto';
 import ssh2 from 'ssh2';
 import type { AuthHandlerMiddleware, ConnectConfig } from 'ssh2';
@@ -38,16 +39,12 @@ export type SshEvidence = {
   auth: { methods: string[] | null; noneAccepted: boolean; error: ErrorInfo | null } | null;
 };
 
-function cap(s: string, max = 300): string {
-  return s.length > max ? s.slice(0, max) : s;
-}
-
 function errorInfo(e: unknown): ErrorInfo {
   const o = (typeof e === 'object' && e !== null ? e : {}) as { kind?: unknown; message?: unknown; level?: unknown };
   let kind = typeof o.kind === 'string' ? o.kind : 'internal';
   if (kind === 'internal' && o.level === 'client-timeout') kind = 'timeout';
   if (kind === 'internal' && (o.level === 'protocol' || o.level === 'handshake')) kind = 'protocol-error';
-  return { kind, message: cap(typeof o.message === 'string' ? o.message : String(e)) };
+  return { kind, message: cap(typeof o.message === 'string' ? o.message : String(e), 300) };
 }
 
 async function readHandshake(ctx: ProbeContext, port: number, evidence: SshEvidence): Promise<void> {
@@ -82,7 +79,7 @@ async function readHandshake(ctx: ProbeContext, port: number, evidence: SshEvide
         evidence.algorithms = listsFromKexInit(parseKexInit(packet.payload));
         evidence.algorithmsSource = 'handshake';
       } catch (e) {
-        evidence.kexError = { kind: 'protocol-error', message: cap(e instanceof Error ? e.message : String(e)) };
+        evidence.kexError = { kind: 'protocol-error', message: cap(e instanceof Error ? e.message : String(e), 300) };
       }
     } else {
       evidence.kexError = {

@@ -11,6 +11,7 @@
  * prompt (no command is ever run); a banner containing `#` or `>` is not a prompt. Password-only prompts
  * ("Password:" with no login prompt) are handled: then only passwords are tried.
  */
+import { capMarked } from '../text.js';
 import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
 import type { Json } from '../model.js';
 import { TelnetSession, stripTerminal } from '../net/telnet.js';
@@ -47,10 +48,6 @@ export type TelnetEvidence = GuessEvidence & {
   unconfirmedShells: number;
 };
 
-function cap(s: string, n: number): string {
-  return s.length > n ? `${s.slice(0, n)}…` : s;
-}
-
 interface State {
   firstScreen: TelnetEvidence['firstScreen'];
   mode: TelnetEvidence['mode'];
@@ -67,14 +64,14 @@ async function attemptLogin(ctx: ProbeContext, port: number, c: Candidate, state
     let screen = await session.waitForScreen(BANNER_MS, false);
     if (state.banner === null) {
       const b = stripTerminal(screen.text).replace(/\s+/g, ' ').trim();
-      state.banner = b === '' ? null : cap(b, 200);
+      state.banner = b === '' ? null : capMarked(b, 200);
       state.firstScreen = screen.screen === 'login-failed' ? 'unknown' : screen.screen;
     }
     if (screen.screen === 'shell-prompt' && screen.prompt !== undefined) {
       const { confirmed, after } = await session.confirmShell(screen.prompt, CONFIRM_MS);
       if (confirmed) {
         state.noAuthentication = true;
-        state.shellPrompt = cap(screen.prompt, 80);
+        state.shellPrompt = capMarked(screen.prompt, 80);
         return { kind: 'success' };
       }
       screen = after; // a banner ending in '#' or '>', then (maybe) a login prompt
@@ -87,7 +84,7 @@ async function attemptLogin(ctx: ProbeContext, port: number, c: Candidate, state
       if (screen.screen === 'shell-prompt' && screen.prompt !== undefined) {
         // No password asked: the account has none. That is a login with an empty password.
         const { confirmed } = await session.confirmShell(screen.prompt, CONFIRM_MS);
-        if (confirmed) { state.shellPrompt = cap(screen.prompt, 80); return { kind: 'success' }; }
+        if (confirmed) { state.shellPrompt = capMarked(screen.prompt, 80); return { kind: 'success' }; }
         state.unconfirmedShells += 1;
         return { kind: 'failure' };
       }
@@ -108,7 +105,7 @@ async function attemptLogin(ctx: ProbeContext, port: number, c: Candidate, state
     switch (screen.screen) {
       case 'shell-prompt': {
         const { confirmed } = await session.confirmShell(screen.prompt ?? '', CONFIRM_MS);
-        if (confirmed) { state.shellPrompt = cap(screen.prompt ?? '', 80); return { kind: 'success' }; }
+        if (confirmed) { state.shellPrompt = capMarked(screen.prompt ?? '', 80); return { kind: 'success' }; }
         state.unconfirmedShells += 1;
         return failure(screen.text);
       }

@@ -11,8 +11,9 @@ import type { Json, ScriptOutput } from '../../model.js';
 import { enumerateTls, offeredCount, type ProtocolResult } from '../../net/tls-enumerate.js';
 import { pemToDer } from './x509.js';
 import { knownDhGroup } from '../../data/dh-groups.js';
+import { cap } from '../../text.js';
 import type { ProtocolName } from './tls-policy.js';
-import { cap, describeCert, errorInfo, isHttpService, type CipherEntry, type ErrorInfo, type HttpCheck, type TlsEvidence, type VersionResult } from './tls-evidence.js';
+import { describeCert, errorInfo, isHttpService, type CipherEntry, type ErrorInfo, type HttpCheck, type TlsEvidence, type VersionResult } from './tls-evidence.js';
 
 /** Connections the enumeration may use (the probe's budget keeps two more for the chain and HSTS). */
 export const HELLO_MAX_CONNECTIONS = 400;
@@ -92,7 +93,7 @@ function versionOf(p: ProtocolResult): VersionResult {
   if (p.supported === false) return { version, status: 'rejected', cipher: null, error: { kind: 'tls-handshake', code: null, message } };
   const notTls = /not a TLS record|not an SSLv2/.test(message);
   const kind = notTls ? 'protocol-error' : p.errorKind ?? (/timeout/i.test(message) ? 'timeout' : 'internal');
-  return { version, status: 'error', cipher: null, error: { kind, code: notTls ? 'NOT_TLS' : null, message: cap(message) } };
+  return { version, status: 'error', cipher: null, error: { kind, code: notTls ? 'NOT_TLS' : null, message: cap(message, 300) } };
 }
 
 async function collectHello(ctx: ProbeContext, port: number, evidence: TlsEvidence): Promise<Buffer | null> {

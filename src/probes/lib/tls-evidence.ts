@@ -3,6 +3,7 @@
  * the small pure helpers both sides use (error shape, "not TLS at all", which services speak HTTP, the
  * certificate description).
  */
+import { cap } from '../../text.js';
 import { createHash, X509Certificate } from 'node:crypto';
 import type { Service } from '../../model.js';
 import { parseCertificate, X509ParseError, type CertificateInfo } from './x509.js';
@@ -74,16 +75,12 @@ export type TlsEvidence = {
 const NOT_TLS_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_UNKNOWN_PROTOCOL', 'ERR_SSL_RECORD_LAYER_FAILURE', 'NOT_TLS']);
 const HTTP_TLS_PORTS = new Set([443, 4443, 5001, 7443, 8002, 8443, 9443, 10443]);
 
-export function cap(s: string, max = 300): string {
-  return s.length > max ? s.slice(0, max) : s;
-}
-
 export function errorInfo(e: unknown): ErrorInfo {
   const o = (typeof e === 'object' && e !== null ? e : {}) as { kind?: unknown; code?: unknown; message?: unknown };
   return {
     kind: typeof o.kind === 'string' ? o.kind : 'internal',
     code: typeof o.code === 'string' ? cap(o.code, 80) : null,
-    message: cap(typeof o.message === 'string' ? o.message : String(e)),
+    message: cap(typeof o.message === 'string' ? o.message : String(e), 300),
   };
 }
 
@@ -109,7 +106,7 @@ export function describeCert(der: Buffer): CertEntry {
   try {
     info = parseCertificate(der);
   } catch (e) {
-    parseError = e instanceof X509ParseError ? e.message : cap(String(e));
+    parseError = e instanceof X509ParseError ? e.message : cap(String(e), 300);
   }
   let selfSignatureValid: boolean | null = null;
   if (info?.selfIssued) {

@@ -15,6 +15,7 @@
  * Device strings are capped before any regular expression runs on them; no device string becomes a
  * regular expression or an object key.
  */
+import { capMarked } from '../../text.js';
 import data from '../../data/vulnerable-versions.json' with { type: 'json' };
 import type { Confidence, Severity, Transport } from '../../model.js';
 
@@ -250,12 +251,8 @@ export function distroOf(text: string): string | undefined {
   return word;
 }
 
-function cap(s: string, n = RAW_CAP): string {
-  return s.length > n ? `${s.slice(0, n)}…` : s;
-}
-
 function observation(ctx: ObservationContext, product: string, version: string | undefined, raw: string, distro: string | undefined): VersionObservation {
-  const o: VersionObservation = { product, source: ctx.source, raw: cap(raw) };
+  const o: VersionObservation = { product, source: ctx.source, raw: capMarked(raw, RAW_CAP) };
   if (version !== undefined) o.version = version;
   if (ctx.script !== undefined) o.script = ctx.script;
   if (ctx.port !== undefined) o.port = ctx.port;
