@@ -16,13 +16,13 @@ import type {
 } from '../probes/contract.js';
 import type { Device, ErrorKind, RunError, SkipReason, Skipped, Transport } from '../model.js';
 import {
-  NetError, classifyError, createBudget, createCircuitBreaker, createHostLimiter, createNetApi, createOfflineNetApi,
+  NetError, classifyError, createBudget, createCircuitBreaker, createHostLimiter,
   type Budget, type CircuitBreaker, type HostLimiter, type NetDefaults,
 } from '../net/index.js';
 import { abortedError } from '../net/limits.js';
-import { createOnlineApi } from '../net/online.js';
 import { planDevice, planRun, safetyRank, type DeviceSelection, type Job, type PlanSettings } from './plan.js';
 import { redactingLogger } from './redact.js';
+import { buildProbeContext } from './context.js';
 
 export type JobStatus = 'done' | 'error' | 'not_tested';
 
@@ -164,15 +164,6 @@ function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
       (v) => { signal.removeEventListener('abort', onAbort); resolve(v); },
       (e: unknown) => { signal.removeEventListener('abort', onAbort); reject(e); },
     );
-  });
-}
-
-function sleeper(signal: AbortSignal): (ms: number) => Promise<void> {
-  return (ms) => new Promise<void>((resolve, reject) => {
-    if (signal.aborted) { reject(abortedError(signal)); return; }
-    const onAbort = (): void => { clearTimeout(t); reject(abortedError(signal)); };
-    const t = setTimeout(() => { signal.removeEventListener('abort', onAbort); resolve(); }, Math.max(0, ms));
-    signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 
@@ -368,43 +359,10 @@ export function createRunner(probes: readonly AnyProbe[], options: RunnerOptions
       const jobLog = redactingLogger(log, secrets, { job: job.id });
       let ctx: ProbeContext;
       try {
-        const netOf = (address: string) => createNetApi({
-          address,
-          hostLimiter: limiter,
-          budget,
-          signal,
-          deadlineMs: meta.budget.timeoutMs,
-          log: jobLog,
-          breaker,
-          ...(options.netDefaults ? { defaults: options.netDefaults } : {}),
+        ctx = buildProbeContext({
+          job, device, devices, config, settings, credentials, log: jobLog, signal, budget,
+          limiter, breaker, ...(options.netDefaults ? { netDefaults: options.netDefaults } : {}),
         });
-        const net = job.device ? netOf(job.device.address) : createOfflineNetApi();
-        // Run-scope jobs may reach the run's own devices (never another address), sharing the per-host
-        // limits and the job's budget: e.g. shared-keys fetching a host key discovery could not record.
-        const inRun = new Set(devices.map((d) => d.address));
-        const netFor = job.device ? undefined : (address: string) => {
-          if (!inRun.has(address)) throw new NetError('out-of-scope', `${address} is not a device of this scan`);
-          return netOf(address);
-        };
-        ctx = {
-          device,
-          devices: [...devices],
-          net,
-          signal,
-          settings: {
-            ...settings,
-            // The owner's per-device allowances from targets.yaml (docs/CREDENTIALS.md "Coverage").
-            ...(config?.maxGuesses !== undefined ? { maxGuesses: config.maxGuesses } : {}),
-            ...(config?.maxFailuresPerAccount !== undefined ? { maxFailuresPerAccount: config.maxFailuresPerAccount } : {}),
-          },
-          credentials,
-          log: jobLog,
-          sleep: sleeper(signal),
-          ...(job.service ? { service: job.service } : {}),
-          ...(config ? { config } : {}),
-          ...(settings.online ? { online: createOnlineApi({ signal, maxRequests: 4 }) } : {}),
-          ...(netFor ? { netFor } : {}),
-        };
       } catch (e) {
         return fromThrow(e, 'setup');
       }
