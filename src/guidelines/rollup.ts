@@ -51,7 +51,10 @@ export function rollUp(findings: Finding[], options: RollUpOptions): GuidelineVe
 
 export function pstiStatus(verdicts: GuidelineVerdict[], findings: Finding[], config: DeviceConfig | undefined, now: Date): PstiStatus {
   const g1 = verdicts.find((v) => v.id === 'uk-cop-1');
-  const sec = findings.filter((f) => f.check === 'security-txt');
+  // PSTI requirement 2 is judged from whatever checks map to its guideline (the catalogue's psti number 2),
+  // not from one probe by name: today that is security-txt, tomorrow any disclosure check.
+  const disclosureGuideline = GUIDELINES.find((g) => g.psti?.number === 2)?.id;
+  const sec = findings.filter((f) => disclosureGuideline !== undefined && f.guidelines.includes(disclosureGuideline));
   const psti: PstiStatus = {
     noUniversalDefaultPassword: g1?.verdict === 'fail' ? 'violated'
       : g1?.verdict === 'pass' || g1?.verdict === 'warn' ? 'no-issue-found'

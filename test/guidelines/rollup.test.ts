@@ -83,5 +83,8 @@ describe('pstiStatus', () => {
     const none = pstiStatus(rollUp([], { safety: 'safe' }), [], { disclosureUrl: 'https://v.example/sec', supportEnd: '2030-01-01' }, now);
     expect(none).toMatchObject({ noUniversalDefaultPassword: 'not-tested', disclosurePolicy: 'configured', supportPeriod: 'date' });
     expect(pstiStatus(rollUp([], { safety: 'safe' }), [finding('fail', ['uk-cop-2'], 'security-txt')], undefined, now).disclosurePolicy).toBe('invalid');
+    // Any check of guideline 2 counts, whatever its name; a passing check of another guideline does not.
+    expect(pstiStatus(rollUp([], { safety: 'safe' }), [finding('pass', ['uk-cop-2'], 'vendor-disclosure-page')], undefined, now).disclosurePolicy).toBe('found');
+    expect(pstiStatus(rollUp([], { safety: 'safe' }), [finding('pass', ['uk-cop-5'], 'security-txt')], undefined, now).disclosurePolicy).toBe('unknown');
   });
 });
