@@ -26,25 +26,29 @@ interface Stamped { t: number; event: DiscoveryEvent }
 
 let build = '';
 
-/** Transpiles src/discovery, src/data and src/report to ESM JavaScript (imports keep their .js suffixes). */
+/** Transpiles src (discovery and what it imports: the model, data, text, net/scope) to ESM JavaScript (imports keep their .js suffixes); data JSON is copied. */
 function transpile(): string {
   const out = mkdtempSync(path.join(tmpdir(), 'iotcop-e2e-discovery-'));
   writeFileSync(path.join(out, 'package.json'), '{"type":"module"}\n');
   symlinkSync(path.join(root, 'node_modules'), path.join(out, 'node_modules'), 'dir');
   const walk = (dir: string): string[] => readdirSync(dir).flatMap((name) => {
     const full = path.join(dir, name);
-    return statSync(full).isDirectory() ? walk(full) : full.endsWith('.ts') ? [full] : [];
+    return statSync(full).isDirectory() ? walk(full) : full.endsWith('.ts') || full.endsWith('.json') ? [full] : [];
   });
-  for (const sub of ['discovery', 'data', 'report']) {
-    for (const file of walk(path.join(root, 'src', sub))) {
-      const js = ts.transpileModule(readFileSync(file, 'utf8'), {
-        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
-        fileName: file,
-      }).outputText;
-      const dest = path.join(out, path.relative(path.join(root, 'src'), file)).replace(/\.ts$/, '.js');
-      mkdirSync(path.dirname(dest), { recursive: true });
-      writeFileSync(dest, js);
+  for (const file of walk(path.join(root, 'src'))) {
+    if (file.endsWith('.json')) {
+      const copy = path.join(out, path.relative(path.join(root, 'src'), file));
+      mkdirSync(path.dirname(copy), { recursive: true });
+      writeFileSync(copy, readFileSync(file));
+      continue;
     }
+    const js = ts.transpileModule(readFileSync(file, 'utf8'), {
+      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, esModuleInterop: true },
+      fileName: file,
+    }).outputText;
+    const dest = path.join(out, path.relative(path.join(root, 'src'), file)).replace(/\.ts$/, '.js');
+    mkdirSync(path.dirname(dest), { recursive: true });
+    writeFileSync(dest, js);
   }
   return out;
 }
