@@ -96,9 +96,10 @@ function kexOf(id: number): 'dh' | 'ecdh' | 'rsa' | 'other' {
   return s === undefined ? 'other' : keyExchangeKind(s.kex);
 }
 
-type ExchangeError = { error: string; kind: string | null };
+export type ExchangeError = { error: string; kind: string | null };
 
-function failure(e: unknown, fallback: string): ExchangeError {
+/** An exchange that failed: the dialer's error kind when it has one, and the message, capped. */
+export function failure(e: unknown, fallback: string): ExchangeError {
   const kind = typeof e === 'object' && e !== null && 'kind' in e && typeof e.kind === 'string' ? e.kind : null;
   return { error: e instanceof Error ? e.message.slice(0, 200) : fallback, kind };
 }
@@ -233,7 +234,12 @@ async function enumerateGroups(o: EnumerateOptions, protocol: HelloProtocol, sui
     const chosen = tls13 ? r.keyShareGroupId : r.keyExchange?.curveId ?? null;
     const answered = (r.kind === 'server-hello' || r.kind === 'hello-retry') && r.protocol === protocol;
     if (!answered || chosen === null) {
-      if (answered && !tls13 && r.keyExchange === null) { result.refusal = 'the ServerKeyExchange could not be read'; return result; }
+      if (answered) {
+        // It accepted, but named no registry group (an explicit curve, or a ServerKeyExchange we could not
+        // read): what else it accepts is not known, so the enumeration stays incomplete.
+        result.refusal = !tls13 && r.keyExchange === null ? 'the ServerKeyExchange could not be read' : `the server chose ${r.keyExchange?.curve ?? 'a group'} outside the named groups`;
+        return result;
+      }
       if (r.kind === 'truncated' || r.kind === 'not-tls') { result.refusal = r.note ?? r.kind; return result; }
       result.refusal = r.alert?.name ?? r.note ?? r.kind;
       break; // none of the remaining groups

@@ -9,7 +9,7 @@
  */
 import { suitesFor } from '../data/tls-suites.js';
 import { buildClientHello, parseTlsResponse, WIRE_VERSION, type HelloProtocol } from './tls-hello.js';
-import type { HelloStream } from './tls-enumerate.js';
+import { failure, type ExchangeError, type HelloStream } from './tls-enumerate.js';
 
 export const HEARTBEAT_PAYLOAD = 16;
 export const OVERREAD = 16;
@@ -37,11 +37,11 @@ export type HeartbleedResult = {
   errorKind: string | null;
 };
 
-type Step = { res: ReturnType<typeof parseTlsResponse>; conn: HelloStream } | { error: string; kind: string | null };
+type Step = { res: ReturnType<typeof parseTlsResponse>; conn: HelloStream } | ExchangeError;
 
 async function hello(dial: () => Promise<HelloStream>, protocol: HelloProtocol, suites: number[], exchangeMs: number): Promise<Step> {
   let conn: HelloStream;
-  try { conn = await dial(); } catch (e) { return { error: e instanceof Error ? e.message.slice(0, 200) : 'connect failed', kind: kindOf(e) }; }
+  try { conn = await dial(); } catch (e) { return failure(e, 'connect failed'); }
   try {
     await conn.write(buildClientHello({ protocol, suites, heartbeat: true }));
     const read = await conn.readUntil((b) => b.length >= MAX_ANSWER_BYTES || (b.length > 0 && parseTlsResponse(b).complete), exchangeMs);
@@ -49,12 +49,8 @@ async function hello(dial: () => Promise<HelloStream>, protocol: HelloProtocol, 
     return { res: parseTlsResponse(read.data), conn };
   } catch (e) {
     conn.close();
-    return { error: e instanceof Error ? e.message.slice(0, 200) : 'exchange failed', kind: kindOf(e) };
+    return failure(e, 'exchange failed');
   }
-}
-
-function kindOf(e: unknown): string | null {
-  return typeof e === 'object' && e !== null && 'kind' in e && typeof e.kind === 'string' ? e.kind : null;
 }
 
 /** A HeartbeatRequest record declaring `declared` payload bytes while carrying `payload.length` and no padding. */
@@ -63,7 +59,7 @@ export function heartbeatRequest(wireVersion: number, payload: Buffer, declared:
   return Buffer.concat([Buffer.from([24, (wireVersion >> 8) & 0xff, wireVersion & 0xff, (body.length >> 8) & 0xff, body.length & 0xff]), body]);
 }
 
-/** The first heartbeat record in `data`: its declared payload length and its record length. */
+/** The first heartbeat record in `data`: the payload length it declares, and its record length. */
 export function findHeartbeatResponse(data: Buffer): { declared: number; recordLength: number } | null {
   let p = 0;
   while (p + 5 <= data.length) {
@@ -117,12 +113,15 @@ export async function testHeartbleed(o: HeartbleedOptions): Promise<HeartbleedRe
         const read = await conn.readUntil((b) => b.length >= MAX_ANSWER_BYTES || findHeartbeatResponse(b.subarray(handshakeLength(b))) !== null, exchangeMs);
         const hb = findHeartbeatResponse(read.data.subarray(handshakeLength(read.data)));
         if (hb === null) { out.outcome = 'discarded'; out.note = read.timedOut ? 'no heartbeat answer before the timeout' : 'the server closed or alerted'; return out; }
-        const beyond = Math.max(hb.declared - HEARTBEAT_PAYLOAD, hb.recordLength - 3 - HEARTBEAT_PAYLOAD - 16, 0);
+        // Judged by the payload length the answer declares: a vulnerable server echoes the length we declared;
+        // padding (at least 16 bytes, RFC 6520 §4, but a server may send more) says nothing.
+        const beyond = Math.max(hb.declared - HEARTBEAT_PAYLOAD, 0);
         out.overreadBytes = beyond;
         out.outcome = beyond > 0 ? 'over-read' : 'echoed-safely';
         out.note = null;
         return out;
       } catch (e) {
+        if (failure(e, '').kind === 'aborted') throw e; // the job was stopped: not a verdict
         out.outcome = 'discarded';
         out.note = e instanceof Error ? e.message.slice(0, 200) : 'the connection failed after the heartbeat';
         return out;

@@ -196,7 +196,7 @@ function assessCleartextFiles(ev: FtpEvidence): CheckResult {
   }
   const personal = ev.entries.map((e) => ({ e, kinds: classifyFilePath(e.path) })).filter((x) => x.kinds.length > 0);
   return assessCleartextPersonal({
-    check: CLEARTEXT_CHECK, where: `the FTP server (${where})`, encrypted: false, nothingRead: '',
+    check: CLEARTEXT_CHECK, where: `the FTP server (${where})`, encrypted: false,
     personal: {
       kinds: [...new Set(personal.flatMap((x) => x.kinds))].map((k) => fileCategoryLabel(k)),
       examples: personal.filter((x) => x.e.type !== 'dir').concat(personal.filter((x) => x.e.type === 'dir')).map((x) => x.e.path),

@@ -290,7 +290,7 @@ export function assessMqtt(ev: MqttEvidence): CheckResult[] {
     return categories.length > 0 ? [{ t, categories, matched: byName.matched }] : [];
   });
   results.push(assessCleartextPersonal({
-    check: CLEARTEXT_CHECK, where, encrypted: ev.tls, nothingRead,
+    check: CLEARTEXT_CHECK, where, encrypted: ev.tls,
     personal: { kinds: [...new Set(personal.flatMap((p) => p.categories))].map((k) => categoryLabel(k)), examples: personal.map((p) => p.t.topic) },
     evidence: { port: ev.port, tls: ev.tls, personalTopics: personal.length, topics: personal.slice(0, 10).map((p) => p.t.topic) },
   }));

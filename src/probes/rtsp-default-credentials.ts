@@ -1,6 +1,7 @@
 /**
  * rtsp-default-credentials (guideline 1), rtsp-unauthenticated-stream (guideline 8: camera video is
- * personal data) and rtsp-stream-cleartext (guideline 5: that video is described over plain RTSP). Own RTSP client (src/net/rtsp.ts), DESCRIBE only: never SETUP or PLAY, so no video flows.
+ * personal data) and rtsp-stream-cleartext (guideline 5: that video is described over plain RTSP).
+ * Own RTSP client (src/net/rtsp.ts), DESCRIBE only: never SETUP or PLAY, so no video flows.
  *
  * 1. DESCRIBE a few stream paths (the matched vendors' first, then common ones) without credentials on one
  *    connection: 200 with a session description means the stream is open to anyone; 401 with a challenge
@@ -111,7 +112,7 @@ function assessCleartextStream(ev: RtspEvidence, access: readonly CheckResult[])
   }
   const media = ev.openStreamMedia.filter((m) => m === 'video' || m === 'audio');
   return assessCleartextPersonal({
-    check: CHECK_CLEARTEXT, where: `the RTSP stream on port ${ev.port}`, encrypted: false, nothingRead: '',
+    check: CHECK_CLEARTEXT, where: `the RTSP stream on port ${ev.port}`, encrypted: false,
     // The session description names the media; camera video and audio of a home are personal data.
     personal: { kinds: media.map((m) => `camera ${m}`), examples: [ev.openStreamPath.slice(0, 120)] },
     evidence: { port: ev.port, path: ev.openStreamPath.slice(0, 120), media: ev.openStreamMedia },

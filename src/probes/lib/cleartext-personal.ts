@@ -15,18 +15,15 @@ export interface PersonalDataSeen {
   /** The data was read over an encrypted channel (TLS). */
   encrypted: boolean;
   /**
-   * What was read: null when nothing could be read (the guideline 5 question does not arise: not
-   * applicable); an empty list when data was read and none of it looks personal.
+   * What was read and looked personal: empty kinds when data was read and none of it looks personal.
+   * (When nothing could be read at all, the guideline 5 question does not arise: each probe says so itself.)
    */
-  personal: { kinds: string[]; examples: string[] } | null;
-  /** Sentence for the not-applicable case ("No topic could be read without a password."). */
-  nothingRead: string;
+  personal: { kinds: string[]; examples: string[] };
   evidence?: Json;
 }
 
 export function assessCleartextPersonal(s: PersonalDataSeen): CheckResult {
   const base = s.evidence === undefined ? {} : { evidence: s.evidence };
-  if (s.personal === null) return { check: s.check, status: 'not_applicable', detail: s.nothingRead };
   if (s.personal.kinds.length === 0) {
     return { check: s.check, status: 'pass', confidence: 'medium', detail: `Nothing read on ${s.where} looks like personal data.`, ...base };
   }
