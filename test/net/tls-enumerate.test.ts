@@ -17,7 +17,7 @@ import { createConnection } from 'node:net';
 import { enumerateTls, type Enumeration, type HelloStream } from '../../src/net/tls-enumerate.js';
 import { buildClientHello, NAMED_GROUPS, parseSslv2Response, parseTlsResponse } from '../../src/net/tls-hello.js';
 import { CIPHER_SUITES, describeSuite, suitesFor } from '../../src/data/tls-suites.js';
-import { startLegacyTls } from '../../lab/devices/legacy-tls/server.mjs';
+import { DEFAULT_CONFIG, startLegacyTls } from '../../lab/devices/legacy-tls/server.mjs';
 import { hexCodes, localOpensslSuites, sslscan } from './sslscan.js';
 import { startSServer } from './helpers.js';
 
@@ -139,6 +139,21 @@ describe('a legacy embedded stack (lab/devices/legacy-tls)', () => {
     const tls12 = result.protocols.find((p) => p.protocol === 'TLSv1.2')!;
     expect(tls12).toMatchObject({ supported: false, answeredWith: 'TLSv1', accepted: [] });
   });
+
+  it('with ECDHE suites: every named curve it has, a 192-bit one included; explicit curve parameters leave the list incomplete', async () => {
+    const certDer = new X509Certificate(readFileSync(cert, 'utf8')).raw;
+    const config = { ...DEFAULT_CONFIG, versions: ['TLSv1' as const], suites: { TLSv1: [0xc013, 0x002f] }, curves: [0x0013, 0x0017] };
+    const named = await startLegacyTls({ certDer, config });
+    try {
+      const e = await enumerateTls({ dial: dialer(named.port), exchangeMs: 2000, protocols: ['TLSv1'] });
+      expect(e.groups).toEqual([{ protocol: 'TLSv1', groups: ['secp256r1', 'secp192r1'], complete: true, refusal: 'handshake_failure', connections: 3 }]);
+    } finally { await named.close(); }
+    const explicit = await startLegacyTls({ certDer, config: { ...config, explicitCurve: true } });
+    try {
+      const e = await enumerateTls({ dial: dialer(explicit.port), exchangeMs: 2000, protocols: ['TLSv1'] });
+      expect(e.groups[0]).toMatchObject({ protocol: 'TLSv1', groups: [], complete: false, refusal: 'the server chose explicit prime curve outside the named groups' });
+    } finally { await explicit.close(); }
+  }, 30_000);
 });
 
 describe('openssl s_server in a careless legacy configuration, next to sslscan', () => {

@@ -75,6 +75,15 @@ describe('tls-heartbleed', () => {
     } finally { await fake.close(); }
   }, 30_000);
 
+  test('a stack that echoes only what was sent, with generous padding: not an over-read', async () => {
+    const fake = await startLegacyTls({ certDer, config: { ...DEFAULT_CONFIG, heartbeat: 'echo-sent' } });
+    try {
+      const { result, ev } = await run(tcpService(fake.port, 'https'));
+      expect(ev.result).toMatchObject({ outcome: 'echoed-safely', overreadBytes: 0 });
+      expect(result.status).toBe('pass');
+    } finally { await fake.close(); }
+  }, 30_000);
+
   test('a stack without heartbeats: pass, no heartbeat sent', async () => {
     const fake = await startLegacyTls({ certDer, config: { ...DEFAULT_CONFIG, heartbeat: 'none' } });
     try {

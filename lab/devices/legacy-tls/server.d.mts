@@ -4,7 +4,9 @@ export interface LegacyTlsConfig {
   suites: Partial<Record<'SSLv2' | 'SSLv3' | 'TLSv1' | 'TLSv1.1' | 'TLSv1.2', number[]>>;
   dhPrimeHex: string;
   secureRenegotiation: boolean;
-  heartbeat?: 'none' | 'rfc6520' | 'heartbleed';
+  heartbeat?: 'none' | 'rfc6520' | 'echo-sent' | 'heartbleed';
+  curves?: number[];
+  explicitCurve?: boolean;
 }
 export const HEARTBLEED_MEMORY: string;
 export const DEFAULT_CONFIG: LegacyTlsConfig;

@@ -37,30 +37,42 @@ export const DEFAULT_CONFIG = {
   secureRenegotiation: false,
   /**
    * RFC 6520 heartbeats: 'none' (the extension is ignored, as stacks without it do), 'rfc6520' (negotiated;
-   * a request whose declared length exceeds the record is discarded, RFC 6520 §4), or 'heartbleed' (as
+   * a request whose declared length exceeds the record is discarded, RFC 6520 §4), 'echo-sent' (answers
+   * with the bytes actually sent, padded generously), or 'heartbleed' (as
    * OpenSSL 1.0.1-1.0.1f: it answers with the declared length, the rest filled from "memory" — here the
    * fixed marker HEARTBLEED_MEMORY, so that tests can prove a scanner never shows it).
    */
   heartbeat: 'none',
+  /** Named curves (registry codes) for ECDHE suites, when a config adds such suites; `explicitCurve` sends explicit parameters instead, as some old stacks did. */
+  curves: [],
+  explicitCurve: false,
 };
 
 export const HEARTBLEED_MEMORY = 'FAKE-SERVER-MEMORY:session=7f3a;password=hunter2;';
 
-/** Whether the ClientHello (handshake message `hs`, suites end at `p`) carries extension `type`. */
-function hasExtension(hs, p, type) {
+/** The body of extension `type` in the ClientHello (handshake message `hs`, suites end at `p`), or null. */
+function extensionBody(hs, p, type) {
   const compLen = hs[p];
-  if (compLen === undefined) return false;
+  if (compLen === undefined) return null;
   let q = p + 1 + compLen;
-  if (q + 2 > hs.length) return false;
+  if (q + 2 > hs.length) return null;
   const end = Math.min(hs.length, q + 2 + hs.readUInt16BE(q));
   q += 2;
   while (q + 4 <= end) {
     const t = hs.readUInt16BE(q);
     const len = hs.readUInt16BE(q + 2);
-    if (t === type) return true;
+    if (t === type) return hs.subarray(q + 4, Math.min(end, q + 4 + len));
     q += 4 + len;
   }
-  return false;
+  return null;
+}
+
+/** The client's supported_groups, in its order. */
+function clientGroups(hs, p) {
+  const body = extensionBody(hs, p, 0x000a);
+  const out = [];
+  for (let i = 2; body && i + 2 <= body.length; i += 2) out.push(body.readUInt16BE(i));
+  return out;
 }
 
 /** The answer to a HeartbeatRequest record body, or null (discarded). */
@@ -69,6 +81,8 @@ function heartbeatAnswer(body, version, config) {
   const declared = body.readUInt16BE(1);
   const sent = body.length - 3;
   if (config.heartbeat === 'rfc6520' && 3 + declared + 16 > body.length) return null;
+  // 'echo-sent': answers with what was actually sent, and a generous 48 bytes of padding (RFC 6520 only asks for 16).
+  if (config.heartbeat === 'echo-sent') return record(24, version, Buffer.concat([Buffer.from([2]), u16(sent), body.subarray(3), randomBytes(48)]));
   const memory = Buffer.from(HEARTBLEED_MEMORY.repeat(Math.ceil(Math.min(declared, 16384) / HEARTBLEED_MEMORY.length) + 1));
   const payload = Buffer.concat([body.subarray(3, 3 + Math.min(sent, declared)), memory]).subarray(0, Math.min(declared, 16384));
   return record(24, version, Buffer.concat([Buffer.from([2]), u16(payload.length), payload, randomBytes(16)]));
@@ -77,6 +91,8 @@ function heartbeatAnswer(body, version, config) {
 const WIRE = { SSLv3: 0x0300, TLSv1: 0x0301, 'TLSv1.1': 0x0302, 'TLSv1.2': 0x0303 };
 const DHE = new Set([0x0011, 0x0012, 0x0013, 0x0014, 0x0015, 0x0016, 0x0032, 0x0033, 0x0038, 0x0039, 0x0063, 0x0065]);
 const EXPORT_DHE = new Set([0x0011, 0x0014]);
+/** ECDHE-RSA suites (only offered when a config lists them, with `curves`; the default device has none). */
+const ECDHE = new Set([0xc011, 0xc012, 0xc013, 0xc014]);
 const RSA_EXPORT = new Set([0x0003, 0x0006, 0x0008, 0x0060, 0x0061, 0x0062, 0x0064]);
 
 const u16 = (n) => Buffer.from([(n >> 8) & 0xff, n & 0xff]);
@@ -125,7 +141,10 @@ function tlsAnswer(hs, config, certDer) {
   const version = WIRE[best];
   const suite = offered.find((s) => (config.suites[best] ?? []).includes(s));
   if (suite === undefined) return alert(version, 40);
-  const heartbeat = (config.heartbeat ?? 'none') !== 'none' && hasExtension(hs, p + suiteLen, 0x000f);
+  const heartbeat = (config.heartbeat ?? 'none') !== 'none' && extensionBody(hs, p + suiteLen, 0x000f) !== null;
+  // ECDHE: the first of the client's groups the stack has, or an explicit curve when configured so.
+  const curve = ECDHE.has(suite) ? (config.explicitCurve ? 'explicit' : clientGroups(hs, p + suiteLen).find((g) => (config.curves ?? []).includes(g))) : undefined;
+  if (ECDHE.has(suite) && curve === undefined) return alert(version, 40);
   const extList = Buffer.concat([
     config.secureRenegotiation ? Buffer.from([0xff, 0x01, 0x00, 0x01, 0x00]) : Buffer.alloc(0),
     heartbeat ? Buffer.from([0x00, 0x0f, 0x00, 0x01, 0x01]) : Buffer.alloc(0),
@@ -138,6 +157,9 @@ function tlsAnswer(hs, config, certDer) {
   if (DHE.has(suite)) {
     const prime = EXPORT_DHE.has(suite) ? oddTopBit(64) : Buffer.from(config.dhPrimeHex, 'hex');
     messages.push(hsMsg(12, Buffer.concat([vec16(prime), vec16(Buffer.from([2])), vec16(randomBytes(prime.length)), signature])));
+  } else if (ECDHE.has(suite)) {
+    const params = curve === 'explicit' ? Buffer.from([1]) : Buffer.concat([Buffer.from([3]), u16(curve)]);
+    messages.push(hsMsg(12, Buffer.concat([params, Buffer.from([65]), randomBytes(65), signature])));
   } else if (RSA_EXPORT.has(suite)) {
     messages.push(hsMsg(12, Buffer.concat([vec16(oddTopBit(64)), vec16(Buffer.from([1, 0, 1])), signature])));
   }
