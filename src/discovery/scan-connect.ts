@@ -6,7 +6,13 @@ import { mapLimit } from './limit.js';
 import { isLocallyAdministered, lookupVendor } from './mac.js';
 import { readNeighbours } from './neighbours.js';
 import { expandTargets } from './targets.js';
-import { NMAP_MISSING_NOTICE, FALLBACK_MAX_ADDRESSES, FALLBACK_CONNECT_TIMEOUT_MS, FALLBACK_LIVENESS_TIMEOUT_MS, FALLBACK_PER_HOST_CONNECTS, FALLBACK_LIVENESS_CONCURRENCY, PORT_TABLE, checkAborted, type Context, emitCapabilities, finishHost, reverseDns } from './scan-context.js';
+import { NMAP_MISSING_NOTICE, PORT_TABLE, checkAborted, type Context, emitCapabilities, finishHost, reverseDns } from './scan-context.js';
+
+const FALLBACK_MAX_ADDRESSES = 65_536;
+const FALLBACK_CONNECT_TIMEOUT_MS = 1500;
+const FALLBACK_LIVENESS_TIMEOUT_MS = 1000;
+const FALLBACK_PER_HOST_CONNECTS = 32;
+const FALLBACK_LIVENESS_CONCURRENCY = 128;
 
 export async function fallbackScan(ctx: Context): Promise<void> {
   const { options, signal, emit } = ctx;

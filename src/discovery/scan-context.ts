@@ -18,21 +18,14 @@ import type { DiscoveryEvent, DiscoveryOptions } from './types.js';
 
 export const NMAP_MISSING_NOTICE = 'nmap not found: reduced discovery (TCP connect scan only), install nmap for SYN scanning, service and version detection, UDP ports and MAC addresses';
 
-export const FALLBACK_MAX_ADDRESSES = 65_536;
-export const FALLBACK_CONNECT_TIMEOUT_MS = 1500;
-export const FALLBACK_LIVENESS_TIMEOUT_MS = 1000;
-export const FALLBACK_PER_HOST_CONNECTS = 32;
-export const FALLBACK_LIVENESS_CONCURRENCY = 128;
 export const PORT_TABLE = new Map(DEFAULT_TCP_PORTS.map((e) => [e.port, e.service]));
 /** More open TCP ports than this on one host looks like a tarpit (HOSTILE.md #8). */
-export const TARPIT_OPEN_PORTS = 100;
+const TARPIT_OPEN_PORTS = 100;
 /** Services listed per host at most (a tarpit answering on all 65535 ports would swamp the report). */
-export const MAX_SERVICES_PER_HOST = 512;
-/** Ports given to one version-detection pass at most. */
-export const MAX_VERSION_PORTS = 64;
+const MAX_SERVICES_PER_HOST = 512;
 
 /** Keeps the default-list ports first, then the lowest others, up to the cap (UDP kept). */
-export function capServices(services: Service[]): Service[] {
+function capServices(services: Service[]): Service[] {
   const known = (s: Service) => (PORT_TABLE.has(s.port) ? 0 : 1);
   const tcp = services.filter((s) => s.transport === 'tcp').sort((a, b) => known(a) - known(b) || a.port - b.port).slice(0, MAX_SERVICES_PER_HOST);
   return [...tcp.sort((a, b) => a.port - b.port), ...services.filter((s) => s.transport === 'udp')];
@@ -116,7 +109,7 @@ export async function finishHost(ctx: Context, device: Device, signals: Identify
 }
 
 /** With identification off, banners read for the version pass still name telnet and fill Service.banner. */
-export function applyBanners(device: Device, banners: BannerResult[]): void {
+function applyBanners(device: Device, banners: BannerResult[]): void {
   for (const b of banners) {
     const svc = device.services.find((s) => s.transport === 'tcp' && s.port === b.port);
     if (!svc) continue;

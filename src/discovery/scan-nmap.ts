@@ -7,7 +7,10 @@ import { readNeighbours } from './neighbours.js';
 import { runNmap } from './nmap.js';
 import { inNetworks, splitByFamily } from './targets.js';
 import type { NmapHost } from './xml.js';
-import { PORT_TABLE, MAX_VERSION_PORTS, checkAborted, type Context, privilegeNotices, emitCapabilities, errorText, finishHost, reverseDns } from './scan-context.js';
+import { PORT_TABLE, checkAborted, type Context, privilegeNotices, emitCapabilities, errorText, finishHost, reverseDns } from './scan-context.js';
+
+/** Ports given to one version-detection pass at most. */
+const MAX_VERSION_PORTS = 64;
 
 export async function nmapScan(ctx: Context, nmap: { path: string; version: string }): Promise<void> {
   const { options, signal, emit } = ctx;
