@@ -1,6 +1,6 @@
 /**
  * Capping device text (HOSTILE.md: every byte a device sends is length-limited before it is kept or
- * matched). Pure, below every stage. Escaping for display is the report's job (src/report/escape.ts).
+ * matched), and masking a password for display. Pure, below every stage. Escaping for display is the report's job (src/report/escape.ts).
  */
 
 /** `s` cut to at most `max` characters. */
@@ -16,4 +16,11 @@ export function capMarked(s: string, max: number): string {
 /** Optional text capped; absent stays null. */
 export function capOrNull(s: string | undefined | null, max: number): string | null {
   return s === undefined || s === null ? null : cap(s, max);
+}
+
+/** Shows the first two characters and the length class only: "ad******". */
+export function maskSecret(secret: string): string {
+  if (secret.length === 0) return '(empty)';
+  const keep = secret.length >= 6 ? 2 : secret.length >= 3 ? 1 : 0;
+  return `${secret.slice(0, keep)}${'*'.repeat(Math.max(3, secret.length - keep))}`;
 }

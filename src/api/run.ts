@@ -7,7 +7,7 @@
 import { networkInterfaces } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { RuntimeFailure, UsageError } from '../errors.js';
-import type { AnyProbe, CredentialPair, DeviceConfig, Logger, ProbeMeta } from '../probes/contract.js';
+import type { CredentialPair, DeviceConfig, Logger, ProbeMeta } from '../probes/contract.js';
 import type { Capabilities, Device, DeviceType, RunError, RunInfo, ScanResult } from '../model.js';
 import { buildResult, findingsFromOutcomes } from '../report/build.js';
 import type { LoadedConfig } from '../targets/config.js';
@@ -20,7 +20,7 @@ import type { ScanOptions } from '../cli/options.js';
 import { TOOL_VERSION } from '../cli/version.js';
 import type { Channel } from './channel.js';
 import type { ScanEvent } from './events.js';
-import { probesWithVulnData } from './vuln-data.js';
+import { loadVulnData } from './vuln-data.js';
 
 function localInterfaces(): InterfaceAddress[] {
   return Object.entries(networkInterfaces()).flatMap(([name, addrs]) =>
@@ -87,9 +87,8 @@ export async function runScan(opts: ScanOptions, loaded: LoadedConfig | undefine
   /** Set before a fatal error: the runner is stopped quietly, its "stopping" events are not news. */
   let fatal = false;
   const notice = (message: string, level: 'info' | 'warning' | 'error' = 'info') => { if (!fatal) out.push({ type: 'notice', level, message }); };
-  const { PROBES: REGISTERED } = await import('../probes/registry.js');
-  const vuln = await probesWithVulnData(REGISTERED, { dataDir: hooks.dataDir, vulnDb: hooks.vulnDb, now: new Date() }, notice);
-  const PROBES: readonly AnyProbe[] = vuln.probes;
+  const { PROBES } = await import('../probes/registry.js');
+  const vuln = await loadVulnData({ dataDir: hooks.dataDir, vulnDb: hooks.vulnDb, now: new Date() }, notice);
 
   // Targets and scope: all checks happen before any packet is sent.
   let targets = opts.targets;
@@ -140,6 +139,7 @@ export async function runScan(opts: ScanOptions, loaded: LoadedConfig | undefine
     timeoutMs: opts.timeoutMs,
     attemptDelayMs: opts.attemptDelayMs,
     signal: controller.signal,
+    vulnData: vuln.data,
     settings: { safety: opts.safety, maxGuesses: opts.maxGuesses, attemptDelayMs: opts.attemptDelayMs, revealData: opts.revealData, online: opts.online },
     selectionFor: (d: Device) => {
       const entry = configs.get(d.address)?.entry;

@@ -1,12 +1,13 @@
 /**
  * Which vulnerability data a scan uses: the bundled list, the offline store (`iotcop data update`) when
  * there is one, and --vuln-db FILE; CISA KEV marks apply to all three. Returns the probe list with the
- * software-versions probe built on that data, and the `run.vulnData` record saying how old it is.
+ * Returns that data (judgements read it as `AssessInput.vulnData`) and the `run.vulnData` record saying
+ * how old it is. `scan` and `report --reassess` both load it here.
  */
 import { dirname, join } from 'node:path';
 import { homedir } from 'node:os';
 import { UsageError } from '../errors.js';
-import type { AnyProbe } from '../probes/contract.js';
+import type { VulnData } from '../probes/lib/versions.js';
 import type { VulnDataInfo } from '../model.js';
 import { resolveDbPath } from '../store/paths.js';
 
@@ -16,9 +17,9 @@ export function defaultDataDir(db: string | undefined, env: Readonly<Record<stri
   return join(dirname(resolveDbPath(db, env, homedir())), 'vuln-data');
 }
 
-export async function probesWithVulnData(
-  probes: readonly AnyProbe[], o: { dataDir: string | false; vulnDb?: string; now: Date }, notice: (m: string) => void,
-): Promise<{ probes: readonly AnyProbe[]; info: VulnDataInfo }> {
+export async function loadVulnData(
+  o: { dataDir: string | false; vulnDb?: string; now: Date }, notice: (m: string) => void,
+): Promise<{ data: VulnData; info: VulnDataInfo }> {
   const { BUNDLED_VULN_DATA } = await import('../probes/lib/versions.js');
   const info: VulnDataInfo = { bundledAdvisories: BUNDLED_VULN_DATA.advisories.length };
   const { loadVulnStore, applyKev, ageDays } = await import('../store/vuln-store.js');
@@ -43,13 +44,8 @@ export async function probesWithVulnData(
       ...(m.kev ? { kevCatalogVersion: m.kev.catalogVersion } : {}),
     };
   }
-  if (!store && !extra) return { probes, info };
+  if (!store && !extra) return { data: BUNDLED_VULN_DATA, info };
   const kev = store?.kev ?? new Map();
-  const data = { ...BUNDLED_VULN_DATA, advisories: applyKev(BUNDLED_VULN_DATA.advisories, kev) };
-  const added = applyKev([...(store?.advisories ?? []), ...(extra?.advisories ?? [])], kev);
-  const { createSoftwareVersionsProbe } = await import('../probes/software-versions.js');
-  return {
-    probes: probes.map((p) => (p.meta.id === 'software-versions' ? createSoftwareVersionsProbe({ data, extra: added }) : p)),
-    info,
-  };
+  const advisories = applyKev([...BUNDLED_VULN_DATA.advisories, ...(store?.advisories ?? []), ...(extra?.advisories ?? [])], kev);
+  return { data: { ...BUNDLED_VULN_DATA, advisories }, info };
 }

@@ -8,6 +8,7 @@ import type {
   CheckStatus, Confidence, Device, ErrorKind, GuidelineId, Json, Safety, Service, Severity, Transport,
 } from '../model.js';
 import type { OnlineApi } from '../net/online.js';
+import type { VulnData } from './lib/versions.js';
 
 export interface CheckMeta {
   /** Title when the check finds nothing wrong ("Telnet rejects default credentials"). */
@@ -141,6 +142,12 @@ export interface AssessInput {
   config?: DeviceConfig;
   /** Time of assessment (pure functions take time as input). */
   now: Date;
+  /**
+   * The run's vulnerability data (bundled list, offline store, --vuln-db): data a judgement reads, not
+   * something collect needs, so that a stored run can be judged again with newer data. Absent: the
+   * bundled list.
+   */
+  vulnData?: VulnData;
 }
 
 export interface Probe<E extends Json = Json> {

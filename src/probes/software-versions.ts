@@ -8,9 +8,11 @@
  *   snmp-sysdescr, upnp-info, dns-nsid, …), and the identified firmware string;
  * - what it reads itself, within budget: the HTTP Server header (HEAD /, GET / when HEAD fails) of up
  *   to 3 web services, the SSH identification line and the FTP greeting when discovery has neither.
- * Matching uses src/data/vulnerable-versions.json (curated, offline) plus, when the user passes
- * --vuln-db FILE, the advisories loaded from that OSV file (createSoftwareVersionsProbe({ extra })).
- * No network lookups.
+ * Collect only records what it read (the grabs); versions are extracted and matched in assess, against
+ * the run's vulnerability data (`input.vulnData`: src/data/vulnerable-versions.json, curated and
+ * offline, plus the offline store and --vuln-db FILE when the run has them; see src/api/vuln-data.ts).
+ * So a stored run re-assessed with newer data (`iotcop report RUN --reassess`) finds what the new
+ * data knows. No network lookups.
  *
  * Judgement (assess, pure):
  * - vulnerable-software: per port (or device-level for firmware strings), fail when a version matches
@@ -23,8 +25,8 @@
  *   discontinued, e.g. Boa); pass/not_applicable as above, for products with end-of-life data.
  * Version matches are `medium` confidence: vendors sometimes patch without changing the version.
  */
-import { defineProbe, type CheckResult, type Probe, type ProbeContext } from './contract.js';
-import type { ErrorKind, Json, Service, Severity, Transport } from '../model.js';
+import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
+import type { Device, ErrorKind, Json, Service, Severity, Transport } from '../model.js';
 import { classifyError, errorDetail } from '../net/errors.js';
 import { isWebService, speaksTls } from './security-txt.js';
 import {
@@ -47,16 +49,14 @@ export type GrabRecord = {
 };
 
 export type SoftwareVersionsEvidence = {
-  observations: VersionObservation[];
   grabs: GrabRecord[];
 };
 
-export interface SoftwareVersionsOptions {
-  /** Replaces the bundled data (tests). */
-  data?: VulnData;
-  /** Extra advisories (from --vuln-db), added to the bundled ones. */
-  extra?: Advisory[];
-}
+/** What the judgement reads: every version observation, from discovery and from the grabs. */
+export type SoftwareVersionsView = {
+  observations: VersionObservation[];
+  grabs: GrabRecord[];
+};
 
 
 function printable(s: string, max = 200): string {
@@ -65,7 +65,7 @@ function printable(s: string, max = 200): string {
 }
 
 /** Observations from what discovery recorded (no network). */
-export function observationsFromDevice(device: ProbeContext['device'], data: VulnData = BUNDLED_VULN_DATA): VersionObservation[] {
+export function observationsFromDevice(device: Device, data: VulnData = BUNDLED_VULN_DATA): VersionObservation[] {
   const products = data.products;
   const out: VersionObservation[] = [];
   for (const s of device.services) {
@@ -174,7 +174,7 @@ function locate(key: string): Pick<CheckResult, 'port' | 'transport'> {
   return { port: Number(port), transport: (transport === 'udp' ? 'udp' : 'tcp') as Transport };
 }
 
-export function assessSoftwareVersions(evidence: SoftwareVersionsEvidence, data: VulnData, now: Date): CheckResult[] {
+export function assessSoftwareVersions(evidence: SoftwareVersionsView, data: VulnData, now: Date): CheckResult[] {
   const obs = evidence.observations;
   const results: CheckResult[] = [];
   const covered = new Set(data.advisories.map((a) => a.product));
@@ -262,76 +262,74 @@ export function assessSoftwareVersions(evidence: SoftwareVersionsEvidence, data:
   return results;
 }
 
-export function createSoftwareVersionsProbe(options: SoftwareVersionsOptions = {}): Probe<SoftwareVersionsEvidence> {
-  const base = options.data ?? BUNDLED_VULN_DATA;
-  const data: VulnData = options.extra?.length ? { ...base, advisories: [...base.advisories, ...options.extra] } : base;
-  return defineProbe<SoftwareVersionsEvidence>({
-    meta: {
-      id: 'software-versions',
-      title: 'Known-vulnerable and end-of-life software versions',
-      safety: 'safe',
-      appliesTo: { scope: 'host' },
-      budget: { maxConnections: 2 * MAX_WEB + 4, timeoutMs: 45_000 },
-      checks: {
-        'vulnerable-software': {
-          title: 'No known-vulnerable software version seen',
-          failureTitle: 'The device runs software with known vulnerabilities',
-          summary: 'This device runs an old version of a program with publicly known security holes that attackers have tools for.',
-          guidelines: ['uk-cop-3'],
-          provisions: ['5.3-8', '5.3-2'],
-          severity: 'high',
-          description: 'The version numbers the device announces (in banners, web server headers or service detection) match versions with published vulnerabilities (CVEs) in iotcop\'s curated list. Security updates must be timely (ETSI EN 303 645 provision 5.3-8); old versions of embedded web, SSH, DNS and UPnP servers are among the most common ways into consumer devices. A version number can be wrong (vendors sometimes patch without changing it), so confirm with the maker.',
-          remediation: 'Install the latest firmware for the device from the maker (in its settings or app, or from the maker\'s support site), then scan again. If no newer firmware exists, ask the maker when a fix will ship; if the device no longer gets updates, replace it or keep it on a separate network with no access from the internet.',
-        },
-        'end-of-life-software': {
-          title: 'No end-of-life software version seen',
-          failureTitle: 'The device runs software that no longer gets security fixes',
-          summary: 'Part of this device\'s software is so old that its makers stopped fixing security problems in it.',
-          guidelines: ['uk-cop-3'],
-          provisions: ['5.3-13', '5.3-8'],
-          severity: 'medium',
-          description: 'The device announces a software version whose project no longer publishes security fixes for it (for example an OpenSSL branch past its end of life, or the discontinued Boa web server). New flaws in it will not be fixed unless the device maker backports fixes itself. The maker must state how long the device gets security updates (provision 5.3-13).',
-          remediation: 'Check whether the maker still supports the device and install its latest firmware. Ask the maker which versions of the components it ships and until when it fixes them; if support has ended, plan to replace the device.',
-        },
-      },
-    },
-
-    async collect(ctx) {
-      const grabs: GrabRecord[] = [];
-      const found = observationsFromDevice(ctx.device, data);
-      const services = ctx.device.services;
-      for (const s of services.filter(isWebService).slice(0, MAX_WEB)) {
-        const rec = await serverHeader(ctx, s);
-        grabs.push(rec);
-        if (rec.value) found.push(...extractFromText(rec.value, { source: 'http-server', port: s.port, transport: 'tcp' }, { products: data.products, productOnly: true }));
-      }
-      for (const s of services.filter((x) => isSsh(x) && !x.banner && !x.product).slice(0, 2)) {
-        const rec: GrabRecord = { port: s.port, kind: 'ssh-banner' };
-        try {
-          rec.value = printable(await readLine(ctx, s.port));
-          found.push(...extractFromText(rec.value, { source: 'ssh-banner', port: s.port, transport: 'tcp' }, { products: data.products }));
-        } catch (e) {
-          rec.error = errorDetail(e);
-        }
-        grabs.push(rec);
-      }
-      for (const s of services.filter((x) => isFtp(x) && !x.banner && !x.product).slice(0, 1)) {
-        const rec: GrabRecord = { port: s.port, kind: 'ftp-banner' };
-        try {
-          rec.value = printable(await readLine(ctx, s.port));
-          found.push(...extractFromText(rec.value, { source: 'ftp-banner', port: s.port, transport: 'tcp' }, { products: data.products }));
-        } catch (e) {
-          rec.error = errorDetail(e);
-        }
-        grabs.push(rec);
-      }
-      return { observations: tidy(found), grabs };
-    },
-
-    assess(evidence, input) {
-      return assessSoftwareVersions(evidence, data, input.now);
-    },
-  });
+/** Every observation: what discovery recorded, then what the grabs read. */
+export function observationsOf(device: Device, grabs: readonly GrabRecord[], data: VulnData): VersionObservation[] {
+  const found = observationsFromDevice(device, data);
+  for (const g of grabs) {
+    if (!g.value) continue;
+    const where = { source: g.kind, port: g.port, transport: 'tcp' as const };
+    found.push(...extractFromText(g.value, where, { products: data.products, productOnly: g.kind === 'http-server' }));
+  }
+  return tidy(found);
 }
 
-export default createSoftwareVersionsProbe();
+async function lineGrab(ctx: ProbeContext, port: number, kind: 'ssh-banner' | 'ftp-banner'): Promise<GrabRecord> {
+  const rec: GrabRecord = { port, kind };
+  try {
+    rec.value = printable(await readLine(ctx, port));
+  } catch (e) {
+    rec.error = errorDetail(e);
+  }
+  return rec;
+}
+
+export default defineProbe<SoftwareVersionsEvidence>({
+  meta: {
+    id: 'software-versions',
+    title: 'Known-vulnerable and end-of-life software versions',
+    safety: 'safe',
+    appliesTo: { scope: 'host' },
+    budget: { maxConnections: 2 * MAX_WEB + 4, timeoutMs: 45_000 },
+    checks: {
+      'vulnerable-software': {
+        title: 'No known-vulnerable software version seen',
+        failureTitle: 'The device runs software with known vulnerabilities',
+        summary: 'This device runs an old version of a program with publicly known security holes that attackers have tools for.',
+        guidelines: ['uk-cop-3'],
+        provisions: ['5.3-8', '5.3-2'],
+        severity: 'high',
+        description: 'The version numbers the device announces (in banners, web server headers or service detection) match versions with published vulnerabilities (CVEs) in iotcop\'s curated list. Security updates must be timely (ETSI EN 303 645 provision 5.3-8); old versions of embedded web, SSH, DNS and UPnP servers are among the most common ways into consumer devices. A version number can be wrong (vendors sometimes patch without changing it), so confirm with the maker.',
+        remediation: 'Install the latest firmware for the device from the maker (in its settings or app, or from the maker\'s support site), then scan again. If no newer firmware exists, ask the maker when a fix will ship; if the device no longer gets updates, replace it or keep it on a separate network with no access from the internet.',
+      },
+      'end-of-life-software': {
+        title: 'No end-of-life software version seen',
+        failureTitle: 'The device runs software that no longer gets security fixes',
+        summary: 'Part of this device\'s software is so old that its makers stopped fixing security problems in it.',
+        guidelines: ['uk-cop-3'],
+        provisions: ['5.3-13', '5.3-8'],
+        severity: 'medium',
+        description: 'The device announces a software version whose project no longer publishes security fixes for it (for example an OpenSSL branch past its end of life, or the discontinued Boa web server). New flaws in it will not be fixed unless the device maker backports fixes itself. The maker must state how long the device gets security updates (provision 5.3-13).',
+        remediation: 'Check whether the maker still supports the device and install its latest firmware. Ask the maker which versions of the components it ships and until when it fixes them; if support has ended, plan to replace the device.',
+      },
+    },
+  },
+
+  async collect(ctx) {
+    const grabs: GrabRecord[] = [];
+    const services = ctx.device.services;
+    for (const s of services.filter(isWebService).slice(0, MAX_WEB)) grabs.push(await serverHeader(ctx, s));
+    for (const s of services.filter((x) => isSsh(x) && !x.banner && !x.product).slice(0, 2)) {
+      grabs.push(await lineGrab(ctx, s.port, 'ssh-banner'));
+    }
+    for (const s of services.filter((x) => isFtp(x) && !x.banner && !x.product).slice(0, 1)) {
+      grabs.push(await lineGrab(ctx, s.port, 'ftp-banner'));
+    }
+    return { grabs };
+  },
+
+  assess(evidence, input) {
+    const data = input.vulnData ?? BUNDLED_VULN_DATA;
+    return assessSoftwareVersions({ ...evidence, observations: observationsOf(input.device, evidence.grabs, data) }, data, input.now);
+  },
+});
+

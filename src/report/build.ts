@@ -10,6 +10,7 @@ import {
   type Skipped, type Transport, SCHEMA_VERSION,
 } from '../model.js';
 import { pstiStatus, rollUp, summarise } from '../guidelines/rollup.js';
+import { maskSecret } from '../text.js';
 
 /** What the scheduler reports for one job (the scheduler's JobOutcome satisfies this). */
 export interface OutcomeLike {
@@ -27,12 +28,7 @@ export function stableFindingId(deviceKey: string, check: string, port?: number,
   return h.slice(0, 16);
 }
 
-/** Shows the first two characters and the length class only: "ad******". */
-export function maskSecret(secret: string): string {
-  if (secret.length === 0) return '(empty)';
-  const keep = secret.length >= 6 ? 2 : secret.length >= 3 ? 1 : 0;
-  return `${secret.slice(0, keep)}${'*'.repeat(Math.max(3, secret.length - keep))}`;
-}
+export { maskSecret } from '../text.js';
 
 function deviceKey(d: Device | undefined, address: string): string {
   return d?.mac ? d.mac.toLowerCase() : address;

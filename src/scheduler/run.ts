@@ -14,7 +14,8 @@
 import type {
   AnyProbe, AssessInput, CheckResult, CredentialPair, DeviceConfig, Logger, ProbeContext, ProbeSettings,
 } from '../probes/contract.js';
-import type { Device, ErrorKind, RunError, SkipReason, Skipped, Transport } from '../model.js';
+import type { Device, ErrorKind, Json, RunError, SkipReason, Skipped, Transport } from '../model.js';
+import type { VulnData } from '../probes/lib/versions.js';
 import {
   NetError, classifyError, createBudget, createCircuitBreaker, createHostLimiter,
   type Budget, type CircuitBreaker, type HostLimiter, type NetDefaults,
@@ -23,6 +24,7 @@ import { abortedError } from '../net/limits.js';
 import { planDevice, planRun, safetyRank, type DeviceSelection, type Job, type PlanSettings } from './plan.js';
 import { redactingLogger } from './redact.js';
 import { buildProbeContext } from './context.js';
+import { assessEvidence, errorMessage, keptEvidence } from './assess.js';
 
 export type JobStatus = 'done' | 'error' | 'not_tested';
 
@@ -44,6 +46,13 @@ export interface JobOutcome {
   durationMs: number;
   /** Connections/exchanges/slots the job used from its budget. */
   connections: number;
+  /**
+   * What collect returned, kept (options.keepEvidence) so that the run can be judged again later;
+   * owner passwords are masked in it. Only for status 'done'.
+   */
+  evidence?: Json;
+  /** Why a done job's evidence was not kept (too large, not JSON). */
+  evidenceOmitted?: string;
 }
 
 export interface RunOutcome {
@@ -101,6 +110,10 @@ export interface RunnerOptions {
   now?(): Date;
   /** Connection defaults for the net layer (tests use short ones). */
   netDefaults?: Partial<NetDefaults>;
+  /** The run's vulnerability data, handed to every assess (default: the bundled list). */
+  vulnData?: VulnData;
+  /** Keep each done job's evidence in its outcome (the history stores it for `report --reassess`). */
+  keepEvidence?: boolean;
 }
 
 export interface Runner {
@@ -146,11 +159,6 @@ function skipFromJob(job: Job, reason: SkipReason, detail: string): Skipped {
   if (job.device) s.device = job.device.address;
   if (job.service) { s.port = job.service.port; s.transport = job.service.transport; }
   return s;
-}
-
-function errorMessage(e: unknown): string {
-  const m = e instanceof Error ? e.message : typeof e === 'string' ? e : 'non-error value thrown';
-  return m.slice(0, 500);
 }
 
 /** Resolves with the promise, or rejects as soon as the signal aborts; the promise's own rejection is always handled. */
@@ -380,15 +388,16 @@ export function createRunner(probes: readonly AnyProbe[], options: RunnerOptions
         now: now(),
         ...(job.service ? { service: job.service } : {}),
         ...(config ? { config } : {}),
+        ...(options.vulnData ? { vulnData: options.vulnData } : {}),
       };
-      let results: unknown;
-      try {
-        results = job.probe.assess(evidence, input);
-      } catch (e) {
-        return failed('internal', `assess failed: ${errorMessage(e)}`);
+      const judged = assessEvidence(job.probe, evidence as Json, input);
+      if (judged.status === 'error') return failed(judged.error.kind, judged.error.message);
+      const outcome: JobOutcome = { ...baseOutcome(job, startedAt, t0, budget.used), status: 'done', results: judged.results };
+      if (options.keepEvidence) {
+        const kept = keptEvidence(evidence, secrets);
+        if ('evidence' in kept) outcome.evidence = kept.evidence; else outcome.evidenceOmitted = kept.omitted;
       }
-      if (!Array.isArray(results)) return failed('internal', 'assess did not return an array of check results');
-      return { ...baseOutcome(job, startedAt, t0, budget.used), status: 'done', results: results as CheckResult[] };
+      return outcome;
     } finally {
       clearTimeout(deadline);
       // Anything still open (a probe that forgot to close) is closed by aborting the job's signal.

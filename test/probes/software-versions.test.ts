@@ -1,5 +1,5 @@
 import probe, {
-  assessSoftwareVersions, createSoftwareVersionsProbe, observationsFromDevice, tidy, type SoftwareVersionsEvidence,
+  assessSoftwareVersions, observationsFromDevice, tidy, type SoftwareVersionsView,
 } from '../../src/probes/software-versions.js';
 import { BUNDLED_VULN_DATA, type VersionObservation } from '../../src/probes/lib/versions.js';
 import type { CheckResult } from '../../src/probes/contract.js';
@@ -12,7 +12,7 @@ const brief = (r: CheckResult[]) => r.map((x) => [x.check, x.port ?? '-', x.stat
 const o = (product: string, version: string | undefined, port?: number, extra: Partial<VersionObservation> = {}): VersionObservation => ({
   product, source: 'http-server', raw: `${product}/${version ?? ''}`, ...(version ? { version } : {}), ...(port ? { port, transport: 'tcp' } : {}), ...extra,
 });
-const ev = (observations: VersionObservation[]): SoftwareVersionsEvidence => ({ observations, grabs: [] });
+const ev = (observations: VersionObservation[]): SoftwareVersionsView => ({ observations, grabs: [] });
 
 describe('software-versions assess', () => {
   test('the lab router: lighttpd 1.4.35 on port 80 fails with the worst advisory severity', () => {
@@ -68,11 +68,13 @@ describe('software-versions assess', () => {
 
   test('extra advisories (from --vuln-db) are used alongside the bundled ones', () => {
     const extra = [{ id: 'OSV-TEST-1', product: 'lighttpd', affected: [{ introduced: '1.4.60', fixed: '1.4.99' }], cves: ['CVE-2099-0001'], severity: 'critical' as const, summary: 'test', source: ['osv:test'] }];
-    const p = createSoftwareVersionsProbe({ extra });
+    const vulnData = { ...BUNDLED_VULN_DATA, advisories: [...BUNDLED_VULN_DATA.advisories, ...extra] };
     const device = makeDevice('127.0.0.1');
-    const r = p.assess(ev([o('lighttpd', '1.4.76', 80)]), { device, devices: [device], now: NOW });
+    const grabs = [{ port: 80, kind: 'http-server' as const, value: 'lighttpd/1.4.76' }];
+    const r = probe.assess({ grabs }, { device, devices: [device], now: NOW, vulnData });
     expect(brief(r)[0]).toEqual(['vulnerable-software', 80, 'fail', 'critical']);
-    expect(brief(probe.assess(ev([o('lighttpd', '1.4.76', 80)]), { device, devices: [device], now: NOW }))[0]).toEqual(['vulnerable-software', '-', 'pass', '']);
+    // the same evidence judged with the bundled data alone: nothing known.
+    expect(brief(probe.assess({ grabs }, { device, devices: [device], now: NOW }))[0]).toEqual(['vulnerable-software', '-', 'pass', '']);
   });
 });
 

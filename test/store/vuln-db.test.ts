@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { VulnDbError, cvss3BaseScore, loadVulnDb, osvToAdvisories } from '../../src/store/vuln-db.js';
-import { createSoftwareVersionsProbe } from '../../src/probes/software-versions.js';
+import softwareVersions from '../../src/probes/software-versions.js';
+import { BUNDLED_VULN_DATA } from '../../src/probes/lib/versions.js';
 import { isAffected } from '../../src/probes/lib/versions.js';
 
 const semver = {
@@ -55,9 +56,9 @@ describe('osvToAdvisories', () => {
   });
 
   test('the converted advisories drive the software-versions probe', () => {
-    const probe = createSoftwareVersionsProbe({ extra: osvToAdvisories([semver]).advisories });
+    const vulnData = { ...BUNDLED_VULN_DATA, advisories: [...BUNDLED_VULN_DATA.advisories, ...osvToAdvisories([semver]).advisories] };
     const device = { address: '10.0.0.1', hostnames: [], name: 'x', identification: { type: 'unknown' as const, confidence: 'low' as const, sources: [] }, services: [] };
-    const r = probe.assess({ observations: [{ product: 'lighttpd', version: '1.4.76', source: 'http-server', raw: 'lighttpd/1.4.76', port: 80, transport: 'tcp' }], grabs: [] }, { device, devices: [device], now: new Date('2026-01-01') });
+    const r = softwareVersions.assess({ grabs: [{ port: 80, kind: 'http-server', value: 'lighttpd/1.4.76' }] }, { device, devices: [device], now: new Date('2026-01-01'), vulnData });
     expect(r[0]?.status).toBe('fail');
     expect(r[0]?.detail).toMatch(/CVE-2099-1111/);
   });
