@@ -222,6 +222,20 @@ export interface RunInfo {
   merged?: { shards: number; runs: string[] };
   /** the vulnerability data the scan used, and how old the imported part is. */
   vulnData?: VulnDataInfo;
+  /** Set when this result was judged again from the run's stored evidence (`report RUN --reassess`). */
+  reassessed?: Reassessed;
+}
+
+/** A re-assessment: when, from which iotcop's evidence, and how many jobs were judged again or kept. */
+export interface Reassessed {
+  /** When the evidence was judged again (ISO time). */
+  at: string;
+  /** iotcop version that scanned. */
+  scannedWith: string;
+  assessedJobs: number;
+  keptJobs: number;
+  /** Kept jobs by reason. */
+  kept: Record<string, number>;
 }
 
 /** bundled advisories, the offline store (`iotcop data update`) and --vuln-db. */

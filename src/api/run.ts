@@ -21,6 +21,7 @@ import { TOOL_VERSION } from '../cli/version.js';
 import type { Channel } from './channel.js';
 import type { ScanEvent } from './events.js';
 import { loadVulnData } from './vuln-data.js';
+import type { RunEvidence } from '../store/evidence.js';
 
 function localInterfaces(): InterfaceAddress[] {
   return Object.entries(networkInterfaces()).flatMap(([name, addrs]) =>
@@ -78,6 +79,11 @@ export interface ScanHooks {
   vulnDb?: string;
   /** The run's start time (the CLI names its report files after it before the result exists). */
   startedAt?: Date;
+  /**
+   * Receives the run's evidence just before the result is ready (the CLI stores it in the history for
+   * `report --reassess`). Without this hook the runner keeps no evidence.
+   */
+  onEvidence?(evidence: RunEvidence): void;
 }
 
 const silent: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined };
@@ -147,6 +153,7 @@ export async function runScan(opts: ScanOptions, loaded: LoadedConfig | undefine
     },
     credentialsFor,
     configFor,
+    keepEvidence: Boolean(hooks.onEvidence),
     onProgress: (e) => { if (!fatal) out.push({ type: 'progress', progress: e }); },
     onOutcome: (o) => {
       for (const finding of findingsFromOutcomes([o], probeMeta, devices, opts.revealCredentials)) out.push({ type: 'finding', finding });
@@ -211,6 +218,12 @@ export async function runScan(opts: ScanOptions, loaded: LoadedConfig | undefine
   }
   const outcome = await runner.finish();
   hooks.signal?.removeEventListener('abort', onAbort);
+  if (hooks.onEvidence) {
+    const { EVIDENCE_FORMAT, storedConfigOf, storedJobOf } = await import('../store/evidence.js');
+    const configs: RunEvidence['configs'] = {};
+    for (const d of devices) { const c = configFor(d); if (c) configs[d.address] = storedConfigOf(c); }
+    hooks.onEvidence({ format: EVIDENCE_FORMAT, toolVersion: TOOL_VERSION, jobs: outcome.outcomes.map(storedJobOf), configs });
+  }
 
   const finishedAt = new Date();
   const partial = outcome.partial || controller.signal.aborted || stopReason === 'error';

@@ -7,6 +7,7 @@
 import { EXIT, RuntimeFailure } from '../errors.js';
 import type { Logger } from '../probes/contract.js';
 import type { ScanResult } from '../model.js';
+import type { RunEvidence } from '../store/evidence.js';
 import type { LoadedConfig } from '../targets/config.js';
 import { loadConfig } from '../targets/config.js';
 import { printable } from '../targets/spec.js';
@@ -70,8 +71,10 @@ export async function runScanCommand(args: ScanArgs): Promise<number> {
   let history: ScanHistory | undefined;
   let sink: JsonlSink | undefined;
   let result: ScanResult;
+  let evidence: RunEvidence | undefined;
   try {
     const run = startScan(opts, loaded, {
+      ...(opts.history ? { onEvidence: (e: RunEvidence) => { evidence = e; } } : {}),
       ready: async () => {
         // the database and --baseline are ready before any packet.
         history = await prepareScanHistory(opts);
@@ -114,11 +117,11 @@ export async function runScanCommand(args: ScanArgs): Promise<number> {
   } catch (e) {
     jsonlFailure = e instanceof Error ? e.message : String(e);
   }
-  return finishScan(result, opts, startedAt, history!, notice, jsonlFailure);
+  return finishScan(result, opts, startedAt, history!, notice, jsonlFailure, evidence);
 }
 
 /** Reports, history, exit code. */
-async function finishScan(result: ScanResult, opts: ScanOptions, startedAt: Date, history: ScanHistory, notice: (m: string) => void, jsonlFailure?: string): Promise<number> {
+async function finishScan(result: ScanResult, opts: ScanOptions, startedAt: Date, history: ScanHistory, notice: (m: string) => void, jsonlFailure?: string, evidence?: RunEvidence): Promise<number> {
   // reports that cannot be written (directory unwritable, disk full) must not lose the
   // result: it goes to a JSON file in the temporary directory, the history still records the run, and the exit is 3.
   let reportFailure: string | undefined = jsonlFailure;
@@ -144,7 +147,7 @@ async function finishScan(result: ScanResult, opts: ScanOptions, startedAt: Date
   const run = result.run;
   const code = run.stopReason === 'signal' || run.stopReason === 'error' ? EXIT.runtime : exitCodeFor(result, opts.failOn);
   // compare with --baseline, save the run, print the changes, send --webhook.
-  const finalCode = await finishScanHistory(history, result, code, opts, notice);
+  const finalCode = await finishScanHistory(history, result, code, opts, notice, evidence);
   if (reportFailure) {
     process.stderr.write(`iotcop: ${oneLine(reportFailure)}\n`);
     return EXIT.runtime;

@@ -157,6 +157,11 @@ export const scanResultSchema = z.object({
       }).optional(),
       vulnDbAdvisories: z.number().int().min(0).optional(),
     }).optional(),
+    reassessed: z.object({
+      at: z.string(), scannedWith: z.string(),
+      assessedJobs: z.number().int().min(0), keptJobs: z.number().int().min(0),
+      kept: z.record(z.string(), z.number().int().min(0)),
+    }).optional(),
   }),
   devices: z.array(device),
   findings: z.array(finding),

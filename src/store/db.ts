@@ -3,7 +3,7 @@
  * in indexed tables, so `iotcop history`, `report RUN_ID`, `diff` and `--baseline` work without
  * re-parsing every stored run. One transaction per run. The file is created mode 0600 in a 0700
  * directory: stored results hold whatever the reports hold (masked passwords unless the scan used
- * --reveal-credentials).
+ * --reveal-credentials); stored evidence (src/store/evidence.ts) masks the owner's passwords too.
  *
  * Every SQLite or file-system failure becomes a HistoryError: one line naming the file and what is
  * wrong (corrupt, locked, read-only, disk full…), exit code 3, never a stack trace.
@@ -15,6 +15,7 @@ import { RuntimeFailure, UsageError } from '../errors.js';
 import type { ScanResult, Severity } from '../model.js';
 import { scanResultSchema } from '../report/schema.js';
 import { printable } from '../targets/spec.js';
+import { decodeEvidence, encodeEvidence, EvidenceFormatError, type RunEvidence } from './evidence.js';
 
 export type SqliteDatabase = Database.Database;
 
@@ -105,6 +106,18 @@ CREATE TABLE IF NOT EXISTS locks (
   hostname     TEXT NOT NULL,
   acquired_at  TEXT NOT NULL,
   heartbeat_at TEXT NOT NULL
+);
+`;
+
+/**
+ * Each run's evidence (src/store/evidence.ts), for `report --reassess`. Created on every writable open,
+ * without a schema-version bump: an older iotcop still opens the database and ignores the table.
+ */
+const EVIDENCE_TABLE = `
+CREATE TABLE IF NOT EXISTS evidence (
+  run_seq INTEGER PRIMARY KEY REFERENCES runs (seq) ON DELETE CASCADE,
+  format  INTEGER NOT NULL,
+  data    BLOB NOT NULL
 );
 `;
 
@@ -211,6 +224,7 @@ export class HistoryStore {
             throw e;
           }
         }
+        db.exec(EVIDENCE_TABLE);
       } else if (version === 0) {
         throw new HistoryError(path, 'not an iotcop history database (empty, or made by another program)');
       }
@@ -238,8 +252,8 @@ export class HistoryStore {
     }
   }
 
-  /** Stores one run, its devices and findings, in one transaction. */
-  saveRun(result: ScanResult): RunRow {
+  /** Stores one run, its devices and findings (and its evidence, when given), in one transaction. */
+  saveRun(result: ScanResult, evidence?: RunEvidence): RunRow {
     return this.guard(() => {
       const insertRun = this.db.prepare(`INSERT INTO runs
         (id, started_at, finished_at, duration_ms, tool_version, scope_key, targets, partial, stop_reason, shard, merged_shards,
@@ -251,6 +265,7 @@ export class HistoryStore {
       const insertFinding = this.db.prepare(`INSERT OR REPLACE INTO findings
         (run_seq, id, device, check_id, probe, status, severity, port, transport, title, guidelines)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      const insertEvidence = this.db.prepare('INSERT INTO evidence (run_seq, format, data) VALUES (?, ?, ?)');
       const tx = this.db.transaction((r: ScanResult): number => {
         if (this.db.prepare('SELECT 1 FROM runs WHERE id = ?').get(r.run.id)) {
           throw new HistoryError(this.path, `run ${r.run.id} is already stored`);
@@ -285,6 +300,7 @@ export class HistoryStore {
           insertFinding.run(seq, f.id, f.device, f.check, f.probe, f.status, f.severity, f.port ?? null, f.transport ?? null,
             f.title, f.guidelines.join(','));
         }
+        if (evidence) insertEvidence.run(seq, evidence.format, encodeEvidence(evidence));
         return seq;
       });
       const seq = tx.immediate(result);
@@ -373,6 +389,22 @@ export class HistoryStore {
       if (!checked.success) throw new HistoryError(this.path, `the stored result of run ${row.id} does not match the result schema`);
       // Keep fields the schema does not know (e.g. from a newer minor version) by returning the parsed object.
       return parsed as ScanResult;
+    });
+  }
+
+  /** A run's stored evidence; undefined when it has none (stored before evidence was kept, or merged). */
+  loadEvidence(row: Pick<RunRow, 'seq' | 'id'>): RunEvidence | undefined {
+    return this.guard(() => {
+      const table = this.db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name = 'evidence'").get();
+      if (!table) return undefined;
+      const r = this.db.prepare('SELECT data FROM evidence WHERE run_seq = ?').get(row.seq) as { data: Buffer } | undefined;
+      if (!r) return undefined;
+      try {
+        return decodeEvidence(r.data);
+      } catch (e) {
+        if (e instanceof EvidenceFormatError) throw new HistoryError(this.path, `run ${row.id}: ${e.message}`);
+        throw e;
+      }
     });
   }
 

@@ -15,6 +15,7 @@ import type { ScanResult } from '../../model.js';
 import { scanResultSchema } from '../../report/schema.js';
 import type { HistoryStore, RunRow } from '../../store/db.js';
 import type { RunDiff } from '../../store/diff.js';
+import type { RunEvidence } from '../../store/evidence.js';
 import { resolveDbPath } from '../../store/paths.js';
 import { printable } from '../../targets/spec.js';
 import { useColor } from '../color.js';
@@ -202,7 +203,7 @@ export async function writeChangesFile(out: string, result: ScanResult, diff: Ru
  * the reports were written (--no-history avoids it).
  */
 export async function finishScanHistory(ctx: ScanHistory, result: ScanResult, code: number, opts: ScanOptions,
-  notice: (m: string) => void): Promise<number> {
+  notice: (m: string) => void, evidence?: RunEvidence): Promise<number> {
   const { diffResults, newFailuresAtOrAbove, diffSummaryLine } = await import('../../store/diff.js');
   const { scopeKey } = await import('../../store/db.js');
   let finalCode = code;
@@ -232,7 +233,7 @@ export async function finishScanHistory(ctx: ScanHistory, result: ScanResult, co
 
     if (opts.history && ctx.store) {
       try {
-        const row = ctx.store.saveRun(result);
+        const row = ctx.store.saveRun(result, evidence);
         notice(`run saved in the history as #${row.seq} (${ctx.store.path})`);
       } catch (e) {
         // The reports are written; a history that could not record the run is still a failure to report (exit 3).

@@ -11,7 +11,7 @@ const DB = 'history database (default $IOTCOP_DB, else $XDG_DATA_HOME/iotcop/his
 const FAIL_ON = [...SEVERITIES.filter((s) => s !== 'info'), 'never'];
 
 export interface HistoryArgs { db?: string; limit?: number; json?: boolean }
-export interface ReportArgs { run: string; db?: string; format?: string[]; out?: string; json?: boolean; quiet?: boolean }
+export interface ReportArgs { run: string; db?: string; format?: string[]; out?: string; json?: boolean; quiet?: boolean; reassess?: boolean; vulnDb?: string }
 export interface DiffArgs { old?: string; new?: string; db?: string; json?: boolean; failOn?: string }
 export interface MergeArgs {
   files: string[]; db?: string; history?: boolean; format?: string[]; out?: string; json?: boolean; failOn?: string; quiet?: boolean;
@@ -43,6 +43,8 @@ export function reportOptions(y: Argv): Argv<ReportArgs> {
     .option('format', { alias: 'f', type: 'string', array: true, describe: `formats, comma-separated: ${OUTPUT_FORMATS.join(', ')} (default terminal)` })
     .option('out', { alias: 'o', type: 'string', describe: 'directory for report files (created, files mode 0600)' })
     .option('json', { type: 'boolean', describe: 'print the JSON result to stdout' })
+    .option('reassess', { type: 'boolean', describe: 'judge the stored run\'s evidence again with today\'s data and policies (nothing is rescanned); the result is not stored' })
+    .option('vuln-db', { type: 'string', describe: 'with --reassess: also use the advisories in this OSV JSON file or directory' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'no notices' }) as unknown as Argv<ReportArgs>;
 }
 

@@ -6,7 +6,7 @@
  */
 import { GUIDELINES, guideline, type Guideline } from '../../guidelines/catalogue.js';
 import type {
-  CheckStatus, Credential, DeviceResult, DeviceType, Finding, GuidelineId, Json, ScanResult, Severity, Verdict,
+  CheckStatus, Credential, DeviceResult, DeviceType, Finding, GuidelineId, Json, RunInfo, ScanResult, Severity, Verdict,
 } from '../../model.js';
 
 /** How every renderer is called. The CLI decides `color` (a TTY and no NO_COLOR). */
@@ -215,3 +215,11 @@ export function hasEvidence(evidence: Json): boolean {
 }
 
 export * from './queries.js';
+
+/** The report's line for a result judged again from stored evidence (`report RUN --reassess`). */
+export function reassessedSentence(run: Pick<RunInfo, 'reassessed'>): string | undefined {
+  const r = run.reassessed;
+  if (!r) return undefined;
+  const kept = r.keptJobs > 0 ? `; ${r.keptJobs} ${r.keptJobs === 1 ? 'check job was' : 'check jobs were'} kept as scanned (${Object.entries(r.kept).map(([why, n]) => `${n} ${why}`).join(', ')})` : '';
+  return `Judged again on ${formatTime(r.at)} from the evidence this scan stored, with today's vulnerability data and policies; nothing was rescanned. ${r.assessedJobs} check ${r.assessedJobs === 1 ? 'job was' : 'jobs were'} judged again${kept}.`;
+}

@@ -19,7 +19,7 @@ import {
   evidenceJson, failingGuidelines, findingsOf, formatDuration, formatTime, guideline, hasEvidence, identificationSources,
   isProblem, manualChecklist, networkFindings, orderDevices, plainSentence, plural, portText, pstiLines,
   notTestedGroups, remediationSteps, reportTime, shortIdentity, verdictOf, wasTested, type PstiState, type RenderOptions,
-  partialPhrase, isPartial,
+  partialPhrase, isPartial, reassessedSentence,
 } from './common.js';
 
 export const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -263,6 +263,7 @@ export function renderHtml(result: ScanResult, options: RenderOptions): string {
 <p class="meta">Network ${u(run.targets.join(', ') || 'none', 200)} · scanned ${e(formatTime(run.startedAt))} · took ${e(formatDuration(run.durationMs))} · safety level “${u(run.options.safety, 20)}”</p>
 </header>
 <main>
+${reassessedSentence(run) ? `<p class="notice">${u(reassessedSentence(run) ?? '', 600)}</p>` : ''}
 ${run.partial ? `<p class="notice">The scan stopped early (${u(run.stopReason ?? 'unknown reason', 40)}), so this report is incomplete.</p>` : ''}
 <section id="summary" class="summary">
 <h2>In short</h2>

@@ -11,7 +11,7 @@ import {
   formatDuration, formatTime, guideline, hasEvidence, identificationSources, identificationText, isProblem,
   manualChecklist, networkFindings, notTestedGroups, orderDevices, plainSentence, plural, portText, pstiLines,
   remediationSteps, verdictOf, wasTested, type PstiState, type RenderOptions,
-  partialPhrase, isPartial,
+  partialPhrase, isPartial, reassessedSentence,
 } from './common.js';
 
 const VERDICT_MARK: Record<Verdict, string> = { fail: '❌', warn: '⚠️', partial: '◐', pass: '✅', not_tested: '➖', manual: '✍️' };
@@ -57,6 +57,8 @@ export function renderMarkdown(result: ScanResult, _options: RenderOptions): str
 
   out.push(`# iotcop report: ${plural(devices.length, 'device')}, ${plural(n.problems, 'problem')}`, '');
   out.push(`Scanned ${run.targets.map((t) => c(t, 100)).join(', ') || 'nothing'} on ${formatTime(run.startedAt)} (took ${formatDuration(run.durationMs)}, safety level ${c(run.options.safety, 20)}).`, '');
+  const again = reassessedSentence(run);
+  if (again) out.push(`> ${m(again, 600)}`, '');
   if (run.partial) out.push(`> **The scan stopped early (${m(run.stopReason ?? 'unknown reason', 40)}): this report is incomplete.**`, '');
 
   out.push('## Summary', '');

@@ -15,7 +15,7 @@ import {
   findingsOf, formatDuration, formatTime, hasEvidence, identificationSources, identificationText, isProblem,
   manualChecklist, networkFindings, orderDevices, plainSentence, plural, portText, pstiLines, remediationSteps,
   notTestedGroups, reportTime, verdictOf, wasTested, type PstiState, type RenderOptions,
-  partialPhrase, isPartial,
+  partialPhrase, isPartial, reassessedSentence,
 } from './common.js';
 
 const WIDTH = 100;
@@ -71,6 +71,8 @@ export function renderTerminal(result: ScanResult, options: RenderOptions): stri
   if (run.partial) {
     push(paint('yellow', `! The scan stopped early (${t(run.stopReason ?? 'unknown reason', 40)}): results are incomplete.`));
   }
+  const again = reassessedSentence(run);
+  if (again) push(paint('yellow', `! ${t(again, 600)}`));
   for (const n of run.capabilities.notices.slice(0, 5)) push(paint('dim', `  note: ${t(n)}`));
   if (run.capabilities.notices.length > 5) push(paint('dim', `  note: ... and ${run.capabilities.notices.length - 5} more (see the JSON report)`));
 
