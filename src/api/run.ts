@@ -154,6 +154,7 @@ export async function runScan(opts: ScanOptions, loaded: LoadedConfig | undefine
     credentialsFor,
     configFor,
     keepEvidence: Boolean(hooks.onEvidence),
+    revealCredentials: opts.revealCredentials,
     onProgress: (e) => { if (!fatal) out.push({ type: 'progress', progress: e }); },
     onOutcome: (o) => {
       for (const finding of findingsFromOutcomes([o], probeMeta, devices, opts.revealCredentials)) out.push({ type: 'finding', finding });

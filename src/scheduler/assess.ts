@@ -6,6 +6,7 @@
 import type { AnyProbe, AssessInput, CheckResult } from '../probes/contract.js';
 import type { Json } from '../model.js';
 import { maskSecret } from '../text.js';
+import { SECRET_KEY, secretReplacer } from './redact.js';
 
 export type AssessOutcome =
   | { status: 'done'; results: CheckResult[] }
@@ -32,10 +33,16 @@ export function assessEvidence(probe: AnyProbe, evidence: Json, input: AssessInp
 export const MAX_KEPT_EVIDENCE_CHARS = 512 * 1024;
 
 /**
- * The evidence a job keeps: as collected, with the owner's passwords (targets.yaml) replaced by the
- * masked form the report shows. Evidence larger than MAX_KEPT_EVIDENCE_CHARS, or not JSON, is not kept.
+ * The evidence a job keeps: as collected, with secrets replaced by the masked form reports show
+ * ("ad******", src/text.ts): the owner's passwords (targets.yaml) always, and unless the run reveals
+ * credentials, every non-empty value under a password-like key (a found password, a community string)
+ * wherever it appears. A masked password keeps its first characters and length, so judging the
+ * evidence again gives the report the run gave. Evidence larger than MAX_KEPT_EVIDENCE_CHARS, or not
+ * JSON, is not kept.
  */
-export function keptEvidence(evidence: unknown, ownerSecrets: readonly string[]): { evidence: Json } | { omitted: string } {
+export function keptEvidence(
+  evidence: unknown, ownerSecrets: readonly string[], o: { revealCredentials?: boolean } = {},
+): { evidence: Json } | { omitted: string } {
   let text: string | undefined;
   try {
     text = JSON.stringify(evidence);
@@ -45,27 +52,28 @@ export function keptEvidence(evidence: unknown, ownerSecrets: readonly string[])
   if (text === undefined) return { omitted: 'the probe returned no evidence' };
   if (text.length > MAX_KEPT_EVIDENCE_CHARS) return { omitted: `evidence larger than ${MAX_KEPT_EVIDENCE_CHARS / 1024} KiB` };
   const parsed = JSON.parse(text) as Json;
-  return { evidence: ownerSecrets.length ? maskOwnerSecrets(parsed, ownerSecrets) : parsed };
+  const secrets = [...ownerSecrets, ...(o.revealCredentials ? [] : valuesUnderSecretKeys(parsed))];
+  if (secrets.length === 0) return { evidence: parsed };
+  return { evidence: mapStrings(parsed, secretReplacer(secrets, maskSecret)) };
 }
 
-/** Replaces every string equal to an owner's password with its masked form, and any longer one holding it. */
-function maskOwnerSecrets(value: Json, secrets: readonly string[]): Json {
-  const known = [...new Set(secrets.filter((s) => s.length > 0))].sort((a, b) => b.length - a.length);
-  const text = (s: string): string => {
-    let out = s;
-    for (const secret of known) {
-      if (out === secret) return maskSecret(secret);
-      if (secret.length >= 4 && out.includes(secret)) out = out.split(secret).join(maskSecret(secret));
-    }
-    return out;
+function valuesUnderSecretKeys(value: Json): string[] {
+  const out: string[] = [];
+  const walk = (v: Json, secretKey: boolean): void => {
+    if (typeof v === 'string') { if (secretKey && v.length > 0) out.push(v); return; }
+    if (v === null || typeof v !== 'object') return;
+    if (Array.isArray(v)) { for (const x of v) walk(x, secretKey); return; }
+    for (const [k, x] of Object.entries(v)) walk(x, secretKey || SECRET_KEY.test(k));
   };
-  const walk = (v: Json): Json => {
-    if (typeof v === 'string') return text(v);
-    if (v === null || typeof v !== 'object') return v;
-    if (Array.isArray(v)) return v.map(walk);
-    const out: { [key: string]: Json } = {};
-    for (const [k, x] of Object.entries(v)) out[text(k)] = walk(x);
-    return out;
-  };
-  return walk(value);
+  walk(value, false);
+  return out;
+}
+
+function mapStrings(value: Json, f: (s: string) => string): Json {
+  if (typeof value === 'string') return f(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) return value.map((v) => mapStrings(v, f));
+  const out: { [key: string]: Json } = {};
+  for (const [k, v] of Object.entries(value)) out[f(k)] = mapStrings(v, f);
+  return out;
 }

@@ -6,19 +6,28 @@
 import type { Logger } from '../probes/contract.js';
 
 export const REDACTED = '[redacted]';
-const SECRET_KEY = /^(pass(word|wd|phrase)?|pwd|secret|community|token|api[-_]?key|authorization|credentials?)$/i;
+/** Keys whose values are secrets wherever they appear. */
+export const SECRET_KEY = /^(pass(word|wd|phrase)?|pwd|secret|community|token|api[-_]?key|authorization|credentials?)$/i;
 const MAX_DEPTH = 6;
 
-export function createRedactor(secrets: readonly string[]): (value: unknown) => unknown {
+/**
+ * A string rewriter that replaces each known secret: a string equal to one, and (for secrets of 4+
+ * characters) every occurrence inside a longer string, longest secrets first.
+ */
+export function secretReplacer(secrets: readonly string[], replacement: (secret: string) => string): (s: string) => string {
   const known = [...new Set(secrets.filter((s) => typeof s === 'string' && s.length > 0))].sort((a, b) => b.length - a.length);
-  const redactString = (s: string): string => {
+  return (s: string): string => {
     let out = s;
     for (const secret of known) {
-      if (out === secret) return REDACTED;
-      if (secret.length >= 4 && out.includes(secret)) out = out.split(secret).join(REDACTED);
+      if (out === secret) return replacement(secret);
+      if (secret.length >= 4 && out.includes(secret)) out = out.split(secret).join(replacement(secret));
     }
     return out;
   };
+}
+
+export function createRedactor(secrets: readonly string[]): (value: unknown) => unknown {
+  const redactString = secretReplacer(secrets, () => REDACTED);
   const walk = (value: unknown, depth: number): unknown => {
     if (typeof value === 'string') return redactString(value);
     if (value === null || typeof value !== 'object') return value;

@@ -114,6 +114,8 @@ export interface RunnerOptions {
   vulnData?: VulnData;
   /** Keep each done job's evidence in its outcome (the history stores it for `report --reassess`). */
   keepEvidence?: boolean;
+  /** The run shows found passwords (--reveal-credentials): kept evidence then masks only the owner's. */
+  revealCredentials?: boolean;
 }
 
 export interface Runner {
@@ -394,7 +396,7 @@ export function createRunner(probes: readonly AnyProbe[], options: RunnerOptions
       if (judged.status === 'error') return failed(judged.error.kind, judged.error.message);
       const outcome: JobOutcome = { ...baseOutcome(job, startedAt, t0, budget.used), status: 'done', results: judged.results };
       if (options.keepEvidence) {
-        const kept = keptEvidence(evidence, secrets);
+        const kept = keptEvidence(evidence, secrets, { revealCredentials: Boolean(options.revealCredentials) });
         if ('evidence' in kept) outcome.evidence = kept.evidence; else outcome.evidenceOmitted = kept.omitted;
       }
       return outcome;

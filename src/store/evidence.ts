@@ -4,9 +4,9 @@
  *
  * What is kept: every job's outcome as the scheduler produced it (status, error, results) plus, for jobs
  * that finished, what collect returned (capped at 512 KiB per job by the runner), and each device's
- * non-secret owner configuration from targets.yaml. Owner passwords are masked in the evidence exactly as
- * reports mask them, and are left out of the configuration; passwords iotcop found from its public
- * default list stay, as they do in the results. The database file is 0600 (src/store/db.ts).
+ * non-secret owner configuration from targets.yaml. Passwords are masked in the evidence as reports
+ * mask them (src/scheduler/assess.ts keptEvidence: the owner's always, found ones unless the scan used
+ * --reveal-credentials) and left out of the configuration. The database file is 0600 (src/store/db.ts).
  *
  * Stored gzip-compressed JSON; read back through a schema, so a corrupt or foreign blob is an error
  * with a message, never a crash.

@@ -4,7 +4,8 @@
  * database — each must give a clear message, the documented exit code, and lose nothing: reports are written
  * atomically (never a half-written or replaced file), a partial result is saved, the history database stays
  * consistent. Last, the secrets: no output of a scan without --reveal-credentials (terminal, reports, verbose
- * log, history database, child-process arguments) holds a lab password or an owner-supplied one.
+ * log, history database and the evidence stored in it, child-process arguments) holds a lab password or an
+ * owner-supplied one.
  *
  * Scans of the lab run inside its LAN namespace (10.231.0.0/24, no route out); the others scan 127.0.0.1
  * with a server of this file. Read-only and full file systems are private tmpfs mounts in a mount namespace
@@ -19,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { randomBytes } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import type { ScanResult } from '../../src/report/model.js';
 import { parseGroundTruth } from '../lab/ground-truth.js';
@@ -403,6 +405,17 @@ describe('secrets', () => {
     expect(files.some((f) => f.startsWith(db))).toBe(true);
     const texts: [string, string][] = [['stdout', r.stdout], ['stderr (verbose)', r.stderr], ['child arguments', r.childArgs.join('\n')],
       ...files.filter((f) => f !== cfg).map((f): [string, string] => [f, readFileSync(f).toString('latin1')])];
+    // the stored evidence is compressed: read it as text too (it must exist, or this proves nothing).
+    const store = new Database(db, { readonly: true });
+    try {
+      const blobs = store.prepare('SELECT data FROM evidence').all() as { data: Buffer }[];
+      expect(blobs).toHaveLength(1);
+      const evidence = gunzipSync(blobs[0]!.data).toString('utf8');
+      expect(evidence).toMatch(/"found":\{"username":"[^"]+","password":"[^"*]{0,2}\*{3,}"/);
+      texts.push(['history evidence (decompressed)', evidence]);
+    } finally {
+      store.close();
+    }
     const leaks = secrets.flatMap((s) => texts.filter(([, t]) => t.includes(s)).map(([where]) => `${s.slice(0, 3)}… in ${where}`));
     expect(leaks).toEqual([]);
     for (const f of readdirSync(out).map((x) => join(out, x))) expect(statSync(f).mode & 0o777).toBe(0o600);

@@ -3,12 +3,13 @@
  * everything expected is found, nothing is reported on the well-configured and silent devices, no default
  * credential on the traps, the lockout trap is never locked, the printer's raw port receives zero bytes,
  * and no report, log or terminal output of a scan without --reveal-credentials holds a lab password.
+ * Each stored run, judged again from its evidence (`report --reassess`), gives the same findings.
  *
  * Every packet goes to 10.231.0.0/24 inside the lab's namespaces (no route out).
  */
 import { beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, statSync, existsSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -182,4 +183,38 @@ describe('iotcop scan of the device lab', () => {
     }
     for (const f of masked.files) expect(statSync(f).mode & 0o777).toBe(0o600);
   });
+
+  it('report --reassess of each stored lab run gives its findings exactly; a vulnerability import changes them, with nothing rescanned', async () => {
+    const reassess = async (scanOf: Scan, extra: string[] = []): Promise<ScanResult> => {
+      const out = mkdtempSync(join(tmpdir(), 'iotcop-e2e-reassess-'));
+      // outside the lab's namespace: re-assessment sends nothing, so it needs no route to the devices.
+      await run(process.execPath, [main, 'report', 'last', '--reassess', '--format', 'json', '--out', out, '-q', ...extra],
+        { timeout: 120_000, env: { ...process.env, NO_COLOR: '1', XDG_DATA_HOME: scanOf.dataHome } });
+      const json = readdirSync(out).find((f) => f.endsWith('.json'));
+      return JSON.parse(readFileSync(join(out, json!), 'utf8')) as ScanResult;
+    };
+    for (const original of [revealed, masked]) {
+      const again = await reassess(original);
+      expect(again.run.reassessed).toMatchObject({ keptJobs: 0 });
+      expect(again.findings).toEqual(original.result.findings);
+      expect(again.devices).toEqual(original.result.devices);
+    }
+    expect(checkGroundTruth(await reassess(revealed), truth, { probes: PROBES.map((p) => p.meta.id) })).toEqual([]);
+
+    // a (fictitious) critical lighttpd advisory: the router's lighttpd 1.4.35, seen in the scan, now matches it.
+    const router = revealed.result.findings.find((f) => f.check === 'vulnerable-software' && f.status === 'fail' && JSON.stringify(f.evidence).includes('"lighttpd"'));
+    expect(router?.severity).toBe('high');
+    const osv = join(mkdtempSync(join(tmpdir(), 'iotcop-e2e-osv-')), 'lighttpd.json');
+    writeFileSync(osv, JSON.stringify({
+      id: 'OSV-IOTCOP-E2E', aliases: ['CVE-2099-4242'], summary: 'test flaw', database_specific: { severity: 'CRITICAL' },
+      affected: [{ package: { name: 'lighttpd' }, versions: ['1.4.35'] }],
+    }));
+    const changed = await reassess(revealed, ['--vuln-db', osv]);
+    const now = changed.findings.find((f) => f.id === router!.id);
+    expect(now?.severity).toBe('critical');
+    expect(JSON.stringify(now?.evidence)).toContain('CVE-2099-4242');
+    const rest = (r: ScanResult) => r.findings.filter((f) => f.id !== router!.id).map((f) => `${f.id} ${f.status} ${f.severity}`);
+    expect(rest(changed)).toEqual(rest(revealed.result));
+  });
 });
+

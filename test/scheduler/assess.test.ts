@@ -1,6 +1,6 @@
 /**
  * The assessment stage (src/scheduler/assess.ts) and the evidence a job keeps for a later re-assessment:
- * kept as collected, owner passwords masked as the report masks them, too-large or non-JSON evidence
+ * kept as collected, passwords masked as the report masks them, too-large or non-JSON evidence
  * not kept (with the reason), and the runner keeping it only when asked.
  */
 import type { ProbeSettings } from '../../src/probes/contract.js';
@@ -25,13 +25,17 @@ describe('assessEvidence', () => {
 });
 
 describe('keptEvidence', () => {
-  it('keeps the evidence as JSON, masking owner passwords wherever they appear', () => {
-    const ev = { tried: [{ username: 'admin', password: 'Winter2026!' }, { username: 'admin', password: 'admin' }], banner: 'pw=Winter2026! ok', n: 3 };
-    expect(keptEvidence(ev, ['Winter2026!'])).toEqual({
-      evidence: { tried: [{ username: 'admin', password: 'Wi*********' }, { username: 'admin', password: 'admin' }], banner: 'pw=Wi********* ok', n: 3 },
+  it('masks owner passwords wherever they appear, and values under password-like keys unless credentials are revealed', () => {
+    const ev = { tried: [{ username: 'admin', password: 'Winter2026!' }], banner: 'pw=Winter2026! ok', n: 3, found: { username: 'root', password: 'xc3511', source: 'list: root/xc3511' }, empty: { password: '' } };
+    expect(keptEvidence(ev, ['Winter2026!'], { revealCredentials: true })).toEqual({
+      evidence: { ...ev, tried: [{ username: 'admin', password: 'Wi*********' }], banner: 'pw=Wi********* ok' },
     });
-    // no owner secret: kept exactly (a default-list password is public data and stays, as in the results)
-    expect(keptEvidence(ev, [])).toEqual({ evidence: ev });
+    // not revealed: the found password is masked, inside the source text too; an empty one stays empty
+    expect(keptEvidence(ev, [])).toEqual({
+      evidence: { ...ev, tried: [{ username: 'admin', password: 'Wi*********' }], banner: 'pw=Wi********* ok', found: { username: 'root', password: 'xc****', source: 'list: root/xc****' } },
+    });
+    // nothing secret: kept exactly
+    expect(keptEvidence({ banner: 'hello', n: [1, null] }, [])).toEqual({ evidence: { banner: 'hello', n: [1, null] } });
   });
 
   it('does not keep evidence that is too large or not JSON, and says why', () => {
