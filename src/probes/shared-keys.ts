@@ -32,6 +32,7 @@ import type { Device, ErrorKind, Json, ScriptOutput, Service } from '../model.js
 import { errorDetail } from '../net/errors.js';
 import { isFragilePort } from '../net/scope.js';
 import leakedJson from '../data/leaked-keys.json' with { type: 'json' };
+import { sshStream } from './lib/ssh-stream.js';
 
 type ErrorInfo = { kind: ErrorKind; message: string };
 
@@ -176,6 +177,7 @@ function netForOf(ctx: ProbeContext): ((address: string) => NetApi) | undefined 
 /** One SSH key exchange: the host key is captured and refused in hostVerifier, so no authentication happens. */
 async function captureSshHostKey(net: NetApi, port: number, signal: AbortSignal): Promise<string> {
   const conn = await net.tcp(port, { timeoutMs: 15_000, maxBytes: 256 * 1024 });
+  const sock = await sshStream(conn);
   const client = new ssh2.Client();
   let key: Buffer | undefined;
   try {
@@ -188,11 +190,11 @@ async function captureSshHostKey(net: NetApi, port: number, signal: AbortSignal)
       client.on('error', finish);
       client.on('close', finish);
       client.on('ready', finish);
-      conn.stream.once('close', finish);
+      sock.once('close', finish);
       signal.addEventListener('abort', finish, { once: true });
       try {
         client.connect({
-          sock: conn.stream, username: 'iotcop-hostkey', readyTimeout: 12_000, ident: 'iotcop_0.1',
+          sock, username: 'iotcop-hostkey', readyTimeout: 12_000, ident: 'iotcop_0.1',
           hostVerifier: (blob: Buffer) => { key = Buffer.from(blob); return false; },
         });
       } catch {

@@ -17,6 +17,7 @@ import ssh2 from 'ssh2';
 import type { AuthHandlerMiddleware, ConnectConfig } from 'ssh2';
 import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
 import type { Json } from '../model.js';
+import { sshStream } from './lib/ssh-stream.js';
 import {
   evaluateAlgorithms, extractIdent, listsFromKexInit, listsFromNmap, parseHostKeyBlob, parseKexInit, readPacket,
   speaksSsh1, speaksSsh2, type AlgorithmFinding, type AlgorithmLists, type HostKeyInfo, type SshIdent,
@@ -105,9 +106,12 @@ async function probeAuth(ctx: ProbeContext, port: number, evidence: SshEvidence)
   const auth: NonNullable<SshEvidence['auth']> = { methods: null, noneAccepted: false, error: null };
   evidence.auth = auth;
   let conn;
+  let sock;
   try {
     conn = await ctx.net.tcp(port, { timeoutMs: 20_000, maxBytes: 256 * 1024 });
+    sock = await sshStream(conn);
   } catch (e) {
+    conn?.close();
     auth.error = errorInfo(e);
     return;
   }
@@ -144,7 +148,7 @@ async function probeAuth(ctx: ProbeContext, port: number, evidence: SshEvidence)
       ctx.signal.addEventListener('abort', finish, { once: true });
       try {
         client.connect({
-          sock: conn.stream,
+          sock,
           username: PROBE_USER,
           readyTimeout: 15_000,
           ident: CLIENT_IDENT.slice('SSH-2.0-'.length),

@@ -10,9 +10,12 @@
  * The server's identification line and host key SHA-256 are recorded (other probes use the key).
  */
 import { createHash } from 'node:crypto';
+import type { Duplex } from 'node:stream';
 import { Client, type Algorithms, type AuthenticationType, type ClientErrorExtensions, type NextAuthHandler } from 'ssh2';
 import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
 import { findLockoutText } from './lib/lockout.js';
+import { sshStream } from './lib/ssh-stream.js';
+import type { Conn } from '../net/types.js';
 import { classifyError } from '../net/errors.js';
 import {
   fromContext, assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, randomCredential, runGuesses,
@@ -68,9 +71,21 @@ function stopAuth(next: NextAuthHandler): void {
 }
 
 function attemptLogin(ctx: ProbeContext, port: number, c: Candidate, state: State): Promise<AttemptOutcome> {
-  return ctx.net.tcp(port, { timeoutMs: ATTEMPT_MS, maxBytes: 512 * 1024 }).then((conn) => new Promise<AttemptOutcome>((resolve) => {
+  return ctx.net.tcp(port, { timeoutMs: ATTEMPT_MS, maxBytes: 512 * 1024 }).then(async (conn) => {
+    let stream: Awaited<ReturnType<typeof sshStream>>;
+    try {
+      stream = await sshStream(conn);
+    } catch (e) {
+      conn.close();
+      throw e;
+    }
+    return attemptOn(ctx, conn, stream, c, state);
+  });
+}
+
+function attemptOn(ctx: ProbeContext, conn: Conn, stream: Duplex, c: Candidate, state: State): Promise<AttemptOutcome> {
+  return new Promise<AttemptOutcome>((resolve) => {
     const client = new Client();
-    const stream = conn.stream;
     let settled = false;
     let step: 'none' | 'password' | 'done' = 'none';
     let usedNone = false;
@@ -174,7 +189,7 @@ function attemptLogin(ctx: ProbeContext, port: number, c: Candidate, state: Stat
     } catch (e) {
       finish({ kind: 'error', errorKind: classifyError(e), message: (e instanceof Error ? e.message : String(e)).slice(0, 200) });
     }
-  }));
+  });
 }
 
 export function assessSsh(ev: SshEvidence): CheckResult[] {

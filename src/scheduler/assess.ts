@@ -34,11 +34,12 @@ export const MAX_KEPT_EVIDENCE_CHARS = 512 * 1024;
 
 /**
  * The evidence a job keeps: as collected, with secrets replaced by the masked form reports show
- * ("ad******", src/text.ts): the owner's passwords (targets.yaml) always, and unless the run reveals
- * credentials, every non-empty value under a password-like key (a found password, a community string)
- * wherever it appears. A masked password keeps its first characters and length, so judging the
- * evidence again gives the report the run gave. Evidence larger than MAX_KEPT_EVIDENCE_CHARS, or not
- * JSON, is not kept.
+ * ("ad******", src/text.ts): the owner's passwords (targets.yaml) wherever they appear; and unless the
+ * run reveals credentials, every non-empty string whose own key is password-like (a found password, a
+ * list of community strings; not the user name beside it in a `credential` object), and that value inside longer strings (a data source quoting "root / xc3511"). A string merely
+ * equal to a found password elsewhere is left alone: with admin/admin, the user name stays "admin". A
+ * masked password keeps its first characters and length, so judging the evidence again gives the report
+ * the run gave. Evidence larger than MAX_KEPT_EVIDENCE_CHARS, or not JSON, is not kept.
  */
 export function keptEvidence(
   evidence: unknown, ownerSecrets: readonly string[], o: { revealCredentials?: boolean } = {},
@@ -51,10 +52,30 @@ export function keptEvidence(
   }
   if (text === undefined) return { omitted: 'the probe returned no evidence' };
   if (text.length > MAX_KEPT_EVIDENCE_CHARS) return { omitted: `evidence larger than ${MAX_KEPT_EVIDENCE_CHARS / 1024} KiB` };
-  const parsed = JSON.parse(text) as Json;
-  const secrets = [...ownerSecrets, ...(o.revealCredentials ? [] : valuesUnderSecretKeys(parsed))];
-  if (secrets.length === 0) return { evidence: parsed };
-  return { evidence: mapStrings(parsed, secretReplacer(secrets, maskSecret)) };
+  return { evidence: maskSecrets(JSON.parse(text) as Json, ownerSecrets, o) };
+}
+
+/** `value` with secrets masked as keptEvidence describes (also used for the results a stored job keeps). */
+export function maskSecrets(value: Json, ownerSecrets: readonly string[], o: { revealCredentials?: boolean } = {}): Json {
+  const found = o.revealCredentials ? [] : valuesUnderSecretKeys(value);
+  if (ownerSecrets.length === 0 && found.length === 0) return value;
+  const owner = secretReplacer(ownerSecrets, maskSecret);
+  const inside = secretReplacer(found.filter((s) => s.length >= 4), maskSecret);
+  const text = (s: string, secretKey: boolean): string => {
+    const t = owner(s);
+    if (t !== s) return t;
+    if (secretKey && !o.revealCredentials && s.length > 0) return maskSecret(s);
+    return found.includes(s) ? s : inside(s);
+  };
+  const walk = (v: Json, secretKey: boolean): Json => {
+    if (typeof v === 'string') return text(v, secretKey);
+    if (v === null || typeof v !== 'object') return v;
+    if (Array.isArray(v)) return v.map((x) => walk(x, secretKey));
+    const out: { [key: string]: Json } = {};
+    for (const [k, x] of Object.entries(v)) out[owner(k)] = walk(x, SECRET_KEY.test(k));
+    return out;
+  };
+  return walk(value, false);
 }
 
 function valuesUnderSecretKeys(value: Json): string[] {
@@ -63,17 +84,8 @@ function valuesUnderSecretKeys(value: Json): string[] {
     if (typeof v === 'string') { if (secretKey && v.length > 0) out.push(v); return; }
     if (v === null || typeof v !== 'object') return;
     if (Array.isArray(v)) { for (const x of v) walk(x, secretKey); return; }
-    for (const [k, x] of Object.entries(v)) walk(x, secretKey || SECRET_KEY.test(k));
+    for (const [k, x] of Object.entries(v)) walk(x, SECRET_KEY.test(k));
   };
   walk(value, false);
-  return out;
-}
-
-function mapStrings(value: Json, f: (s: string) => string): Json {
-  if (typeof value === 'string') return f(value);
-  if (value === null || typeof value !== 'object') return value;
-  if (Array.isArray(value)) return value.map((v) => mapStrings(v, f));
-  const out: { [key: string]: Json } = {};
-  for (const [k, v] of Object.entries(value)) out[f(k)] = mapStrings(v, f);
   return out;
 }

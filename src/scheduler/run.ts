@@ -24,7 +24,7 @@ import { abortedError } from '../net/limits.js';
 import { planDevice, planRun, safetyRank, type DeviceSelection, type Job, type PlanSettings } from './plan.js';
 import { redactingLogger } from './redact.js';
 import { buildProbeContext } from './context.js';
-import { assessEvidence, errorMessage, keptEvidence } from './assess.js';
+import { assessEvidence, errorMessage, keptEvidence, maskSecrets } from './assess.js';
 
 export type JobStatus = 'done' | 'error' | 'not_tested';
 
@@ -53,6 +53,8 @@ export interface JobOutcome {
   evidence?: Json;
   /** Why a done job's evidence was not kept (too large, not JSON). */
   evidenceOmitted?: string;
+  /** `results` as the history stores them: passwords masked like the evidence (with keepEvidence). */
+  keptResults?: CheckResult[];
 }
 
 export interface RunOutcome {
@@ -396,8 +398,11 @@ export function createRunner(probes: readonly AnyProbe[], options: RunnerOptions
       if (judged.status === 'error') return failed(judged.error.kind, judged.error.message);
       const outcome: JobOutcome = { ...baseOutcome(job, startedAt, t0, budget.used), status: 'done', results: judged.results };
       if (options.keepEvidence) {
-        const kept = keptEvidence(evidence, secrets, { revealCredentials: Boolean(options.revealCredentials) });
+        const reveal = { revealCredentials: Boolean(options.revealCredentials) };
+        const kept = keptEvidence(evidence, secrets, reveal);
         if ('evidence' in kept) outcome.evidence = kept.evidence; else outcome.evidenceOmitted = kept.omitted;
+        // what is stored of the results is masked the same way (the report masks them again when it renders).
+        outcome.keptResults = maskSecrets(judged.results as unknown as Json, secrets, reveal) as unknown as CheckResult[];
       }
       return outcome;
     } finally {

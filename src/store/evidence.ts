@@ -2,7 +2,8 @@
  * The evidence of a run, stored next to its result in the history database so that
  * `iotcop report RUN --reassess` can judge it again with today's data and policies, without rescanning.
  *
- * What is kept: every job's outcome as the scheduler produced it (status, error, results) plus, for jobs
+ * What is kept: every job's outcome as the scheduler produced it (status, error, results masked as the
+ * evidence is) plus, for jobs
  * that finished, what collect returned (capped at 512 KiB per job by the runner), and each device's
  * non-secret owner configuration from targets.yaml. Passwords are masked in the evidence as reports
  * mask them (src/scheduler/assess.ts keptEvidence: the owner's always, found ones unless the scan used
@@ -70,9 +71,9 @@ const runEvidence = z.object({
 });
 
 /** The outcome fields a stored job keeps (anything else the scheduler adds is not stored). */
-export function storedJobOf(o: StoredJob): StoredJob {
+export function storedJobOf(o: StoredJob & { keptResults?: OutcomeLike['results'] }): StoredJob {
   const j: StoredJob = {
-    jobId: o.jobId, probe: o.probe, device: o.device, status: o.status, results: o.results,
+    jobId: o.jobId, probe: o.probe, device: o.device, status: o.status, results: o.keptResults ?? o.results,
     startedAt: o.startedAt, durationMs: o.durationMs, connections: o.connections,
   };
   if (o.port !== undefined) j.port = o.port;

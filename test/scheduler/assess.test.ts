@@ -34,6 +34,10 @@ describe('keptEvidence', () => {
     expect(keptEvidence(ev, [])).toEqual({
       evidence: { ...ev, tried: [{ username: 'admin', password: 'Wi*********' }], banner: 'pw=Wi********* ok', found: { username: 'root', password: 'xc****', source: 'list: root/xc****' } },
     });
+    // admin/admin: the password is masked where it is a password, the user name stays a user name
+    expect(keptEvidence({ found: { username: 'admin', password: 'admin' }, tried: ['admin'], note: 'admin/admin from the manual' }, [])).toEqual({
+      evidence: { found: { username: 'admin', password: 'a****' }, tried: ['admin'], note: 'a****/a**** from the manual' },
+    });
     // nothing secret: kept exactly
     expect(keptEvidence({ banner: 'hello', n: [1, null] }, [])).toEqual({ evidence: { banner: 'hello', n: [1, null] } });
   });
@@ -56,6 +60,15 @@ describe('the runner keeps evidence only when asked', () => {
     runner.addDevice(device('127.0.0.1', [service(80)]));
     const out = await runner.finish();
     expect(out.outcomes.map((o) => o.evidence)).toEqual([{ sent: 'hu******', seen: 'x' }]);
+  });
+
+  it('the results the history keeps are masked like the evidence; the live results are not', async () => {
+    const found = fakeProbe('finder', { assess: () => [{ check: 'finder', status: 'fail', credential: { username: 'root', password: 'xc3511' } }] });
+    const runner = createRunner([found], { settings, log: silentLog, keepEvidence: true });
+    runner.addDevice(device('127.0.0.1', [service(80)]));
+    const [o] = (await runner.finish()).outcomes;
+    expect(o?.results[0]?.credential).toEqual({ username: 'root', password: 'xc3511' });
+    expect(o?.keptResults?.[0]?.credential).toEqual({ username: 'root', password: 'xc****' });
   });
 
   it('without it, nothing is kept', async () => {

@@ -57,7 +57,8 @@ export async function loadFamily(id) {
  * Starts one fake. Options: host (127.0.0.1), port (0 = any), username / password (the family's factory
  * default unless given), lockAfter (failed logins before the fake locks; the family's documented default
  * unless given; 0 = locked from the start), lockSeconds (after which the failures are forgotten: the family's
- * documented lock time unless given; none = never), log (a file to append attempt lines to).
+ * documented lock time unless given; none = never), log (a file to append attempt lines to), decide (tests:
+ * (user, rightPair) → 'ok' | 'fail' | 'locked', replacing the fake's own judgement and lock).
  */
 export async function startFake(id, opts = {}) {
   const family = await loadFamily(id);
@@ -88,6 +89,8 @@ export async function startFake(id, opts = {}) {
       /** Judges one login: returns 'ok' | 'fail' | 'locked' and logs it. */
       const judge = (user, ok) => {
         state.attemptsSeen += 1;
+        // A test's own decision (the honeypot suite): 'ok' | 'fail' | 'locked' from the user and whether the pair was right.
+        if (opts.decide) { const d = opts.decide(user, ok); record(user, d); return d; }
         // A lock (and the failures leading to it) expires after the family's documented lock time, as on the device.
         if (lockSeconds !== Infinity && state.failures > 0 && Date.now() - state.lastFailureAt >= lockSeconds * 1000) state.failures = 0;
         if (state.failures >= lockAfter) { record(user, 'locked'); return 'locked'; }

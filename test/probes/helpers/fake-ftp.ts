@@ -4,6 +4,7 @@
  * folders in Unix `ls -l` format. Records every command a client sent.
  */
 import net from 'node:net';
+import type { Authorize } from '../honeypot/decision.js';
 
 export interface FakeFtpOptions {
   /** User names that may log in (with any password). */
@@ -18,6 +19,8 @@ export interface FakeFtpOptions {
   pasvHost?: string;
   /** Send this many bytes of an endless multi-line reply after login instead of answering PWD. */
   floodAfterLogin?: boolean;
+  /** Decides each USER/PASS login (any user name gets 331) instead of anonymousUsers ('lock': 421 and hang up). */
+  authorize?: Authorize;
 }
 
 export interface FakeFtp {
@@ -68,10 +71,12 @@ export async function startFakeFtp(options: FakeFtpOptions = {}): Promise<FakeFt
       switch (verb.toUpperCase()) {
         case 'USER':
           user = arg;
-          reply(users.includes(arg) ? '331 Please specify the password.' : '530 Permission denied.');
+          reply(options.authorize || users.includes(arg) ? '331 Please specify the password.' : '530 Permission denied.');
           break;
-        case 'PASS':
-          if (users.includes(user)) {
+        case 'PASS': {
+          const verdict = options.authorize?.(user, arg);
+          if (verdict === 'lock') { reply('421 Too many failed login attempts; account locked.'); socket.end(); break; }
+          if (verdict !== undefined ? verdict === 'accept' : users.includes(user)) {
             reply('230 Login successful.');
             if (options.floodAfterLogin) {
               const chunk = '230-' + 'x'.repeat(1000) + '\r\n';
@@ -82,6 +87,7 @@ export async function startFakeFtp(options: FakeFtpOptions = {}): Promise<FakeFt
             reply('530 Login incorrect.');
           }
           break;
+        }
         case 'PWD': reply('257 "/" is the current directory'); break;
         case 'EPSV': {
           if (options.epsv === false) { reply('500 Unknown command.'); break; }

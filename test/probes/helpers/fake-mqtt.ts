@@ -6,6 +6,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
 import mqttPacket from 'mqtt-packet';
+import type { Authorize } from '../honeypot/decision.js';
 
 export interface FakeBrokerOptions {
   /** CONNACK return code (0 = accepted, 5 = not authorised). */
@@ -19,6 +20,8 @@ export interface FakeBrokerOptions {
   /** Payload size of each flood message. */
   floodPayloadBytes?: number;
   tls?: { key: string; cert: string };
+  /** Decides each CONNECT with credentials instead of connackCode: accept → 0, reject and lock → 5 (MQTT has no lockout signal). */
+  authorize?: Authorize;
 }
 
 export interface FakeBroker {
@@ -48,8 +51,10 @@ export async function startFakeBroker(options: FakeBrokerOptions = {}): Promise<
     parser.on('packet', (packet: mqttPacket.Packet) => {
       received.push(packet.cmd);
       if (packet.cmd === 'connect') {
-        send({ cmd: 'connack', returnCode: options.connackCode ?? 0, sessionPresent: false });
-        if ((options.connackCode ?? 0) !== 0) socket.end();
+        const verdict = options.authorize?.(packet.username ?? '', packet.password?.toString('utf8') ?? '');
+        const code = verdict !== undefined ? (verdict === 'accept' ? 0 : 5) : options.connackCode ?? 0;
+        send({ cmd: 'connack', returnCode: code, sessionPresent: false });
+        if (code !== 0) socket.end();
       } else if (packet.cmd === 'subscribe') {
         const filters = packet.subscriptions.map((s) => s.topic);
         send({ cmd: 'suback', messageId: packet.messageId, granted: filters.map((f) => options.grant?.(f) ?? 0) });

@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type net from 'node:net';
 import { tcpServer } from './credential-context.js';
+import type { Authorize } from '../honeypot/decision.js';
 
 export interface FakeRtspOptions {
   paths: string[];
@@ -13,6 +14,8 @@ export interface FakeRtspOptions {
   accounts?: Record<string, string>;
   realm?: string;
   lockAfter?: number;
+  /** With auth 'basic': decides each login instead of accounts/lockAfter ('lock': 403 with a lockout text). */
+  authorize?: Authorize;
 }
 
 export interface FakeRtsp {
@@ -70,7 +73,9 @@ export async function fakeRtsp(o: FakeRtspOptions): Promise<FakeRtsp> {
         } else if (o.auth === 'basic' && authz.startsWith('Basic ')) {
           const [u = '', ...rest] = Buffer.from(authz.slice(6), 'base64').toString().split(':');
           user = u;
-          ok = o.accounts?.[u] === rest.join(':');
+          const verdict = o.authorize?.(u, rest.join(':'));
+          if (verdict === 'lock') { reply('403 Forbidden', [], 'Too many failed attempts, account locked'); continue; }
+          ok = verdict !== undefined ? verdict === 'accept' : o.accounts?.[u] === rest.join(':');
         } else if (o.auth === 'digest' && authz.startsWith('Digest ')) {
           user = param(authz, 'username') ?? '';
           const pass = o.accounts?.[user];

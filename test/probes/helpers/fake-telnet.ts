@@ -5,6 +5,7 @@
  */
 import type net from 'node:net';
 import { tcpServer } from './credential-context.js';
+import type { Authorize } from '../honeypot/decision.js';
 
 export interface FakeTelnetOptions {
   banner?: string;
@@ -25,6 +26,8 @@ export interface FakeTelnetOptions {
   dribble?: boolean;
   /** Close the connection after a failed login instead of prompting again. */
   hangupOnFailure?: boolean;
+  /** Decides each login instead of accounts/acceptAny/lockAfter ('lock': the lockout text, then hang up). */
+  authorize?: Authorize;
 }
 
 export interface FakeTelnet {
@@ -68,10 +71,11 @@ export async function fakeTelnet(o: FakeTelnetOptions = {}): Promise<FakeTelnet>
         return;
       }
       if (stage === 'password') {
-        const ok = o.acceptAny === true || (o.accounts !== undefined && (o.mode === 'password-only'
+        const verdict = o.authorize?.(user, text);
+        const ok = verdict !== undefined ? verdict === 'accept' : o.acceptAny === true || (o.accounts !== undefined && (o.mode === 'password-only'
           ? Object.values(o.accounts).includes(text)
           : o.accounts[user] === text));
-        if (locked()) {
+        if (verdict === 'lock' || locked()) {
           state.attempts.push({ username: user, password: text, outcome: 'locked' });
           write(`\r\n${o.lockText ?? 'Too many failed login attempts. Try again later.'}\r\n`);
           sock.end();
