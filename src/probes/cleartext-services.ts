@@ -14,6 +14,7 @@
  *   Basic credentials (sent in cleartext) or Digest.
  */
 import { cap } from '../text.js';
+import { errorDetail } from '../net/errors.js';
 import { randomBytes } from 'node:crypto';
 import { defineProbe, type CheckResult, type Conn, type ProbeContext } from './contract.js';
 import type { Json, Service } from '../model.js';
@@ -72,10 +73,7 @@ export function printable(buf: Buffer, max = 200): string {
   return cap(buf.toString('latin1').replace(/[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g, '.'), max);
 }
 
-function errorInfo(e: unknown): ErrorInfo {
-  const o = (typeof e === 'object' && e !== null ? e : {}) as { kind?: unknown; message?: unknown };
-  return { kind: typeof o.kind === 'string' ? o.kind : 'internal', message: cap(typeof o.message === 'string' ? o.message : String(e), 300) };
-}
+const errorInfo: (e: unknown) => ErrorInfo = errorDetail;
 
 /** Which cleartext check a service gets, or null (with the reason) when none does. */
 export function classifyService(service: Pick<Service, 'port' | 'transport' | 'name' | 'tls' | 'state'>): { kind: Kind | null; reason: string | null } {

@@ -17,7 +17,7 @@ import ssh2 from 'ssh2';
 import type { AuthHandlerMiddleware, ConnectConfig } from 'ssh2';
 import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
 import type { Json } from '../model.js';
-import { sshStream } from './lib/ssh-stream.js';
+import { sshErrorDetail, sshStream } from './lib/ssh-stream.js';
 import {
   evaluateAlgorithms, extractIdent, listsFromKexInit, listsFromNmap, parseHostKeyBlob, parseKexInit, readPacket,
   speaksSsh1, speaksSsh2, type AlgorithmFinding, type AlgorithmLists, type HostKeyInfo, type SshIdent,
@@ -40,13 +40,7 @@ export type SshEvidence = {
   auth: { methods: string[] | null; noneAccepted: boolean; error: ErrorInfo | null } | null;
 };
 
-function errorInfo(e: unknown): ErrorInfo {
-  const o = (typeof e === 'object' && e !== null ? e : {}) as { kind?: unknown; message?: unknown; level?: unknown };
-  let kind = typeof o.kind === 'string' ? o.kind : 'internal';
-  if (kind === 'internal' && o.level === 'client-timeout') kind = 'timeout';
-  if (kind === 'internal' && (o.level === 'protocol' || o.level === 'handshake')) kind = 'protocol-error';
-  return { kind, message: cap(typeof o.message === 'string' ? o.message : String(e), 300) };
-}
+const errorInfo: (e: unknown) => ErrorInfo = sshErrorDetail;
 
 async function readHandshake(ctx: ProbeContext, port: number, evidence: SshEvidence): Promise<void> {
   let conn;

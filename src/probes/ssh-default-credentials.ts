@@ -14,9 +14,8 @@ import type { Duplex } from 'node:stream';
 import { Client, type Algorithms, type AuthenticationType, type ClientErrorExtensions, type NextAuthHandler } from 'ssh2';
 import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
 import { findLockoutText } from './lib/lockout.js';
-import { sshStream } from './lib/ssh-stream.js';
+import { sshErrorDetail, sshStream } from './lib/ssh-stream.js';
 import type { Conn } from '../net/types.js';
-import { classifyError } from '../net/errors.js';
 import {
   fromContext, assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, randomCredential, runGuesses,
   signalsOf, type AttemptOutcome, type Candidate, type GuessEvidence,
@@ -163,8 +162,8 @@ function attemptOn(ctx: ProbeContext, conn: Conn, stream: Duplex, c: Candidate, 
       if (text !== undefined) { finish({ kind: 'lockout', text }); return; }
       if (err.level === 'client-authentication') { finish({ kind: 'failure' }); return; }
       if (authFailed) { finish({ kind: 'failure' }); return; }
-      const kind = err.level === 'client-timeout' ? 'timeout' : classifyError(err);
-      finish({ kind: 'error', errorKind: kind === 'internal' ? 'protocol-error' : kind, message: err.message.slice(0, 200) });
+      const d = sshErrorDetail(err, 200);
+      finish({ kind: 'error', errorKind: d.kind === 'internal' ? 'protocol-error' : d.kind, message: d.message });
     });
     client.on('close', () => finish(authFailed ? { kind: 'failure' } : { kind: 'error', errorKind: 'reset', message: 'the server closed the connection before authentication finished' }));
     try {
@@ -187,7 +186,8 @@ function attemptOn(ctx: ProbeContext, conn: Conn, stream: Duplex, c: Candidate, 
       // ssh2 paused the stream; this listener only observes the bytes ssh2 reads (the identification line).
       stream.on('data', onData);
     } catch (e) {
-      finish({ kind: 'error', errorKind: classifyError(e), message: (e instanceof Error ? e.message : String(e)).slice(0, 200) });
+      const d = sshErrorDetail(e, 200);
+      finish({ kind: 'error', errorKind: d.kind, message: d.message });
     }
   });
 }

@@ -12,7 +12,8 @@ const MAX_DEPTH = 6;
 
 /**
  * A string rewriter that replaces each known secret: a string equal to one, and (for secrets of 4+
- * characters) every occurrence inside a longer string, longest secrets first.
+ * characters) every occurrence inside a longer string in any letter case ("Transmission" for
+ * "transmission", as data sources capitalise), longest secrets first.
  */
 export function secretReplacer(secrets: readonly string[], replacement: (secret: string) => string): (s: string) => string {
   const known = [...new Set(secrets.filter((s) => typeof s === 'string' && s.length > 0))].sort((a, b) => b.length - a.length);
@@ -20,10 +21,25 @@ export function secretReplacer(secrets: readonly string[], replacement: (secret:
     let out = s;
     for (const secret of known) {
       if (out === secret) return replacement(secret);
-      if (secret.length >= 4 && out.includes(secret)) out = out.split(secret).join(replacement(secret));
+      if (secret.length >= 4) out = replaceAnyCase(out, secret, replacement(secret));
     }
     return out;
   };
+}
+
+function replaceAnyCase(text: string, needle: string, by: string): string {
+  const lower = text.toLowerCase();
+  const n = needle.toLowerCase();
+  let i = lower.indexOf(n);
+  if (i < 0 || lower.length !== text.length) return i < 0 ? text : text.split(needle).join(by);
+  let out = '';
+  let from = 0;
+  while (i >= 0) {
+    out += text.slice(from, i) + by;
+    from = i + n.length;
+    i = lower.indexOf(n, from);
+  }
+  return out + text.slice(from);
 }
 
 export function createRedactor(secrets: readonly string[]): (value: unknown) => unknown {

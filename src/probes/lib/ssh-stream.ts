@@ -1,5 +1,6 @@
 /**
- * The stream to hand ssh2 (`connect({ sock })`), with the server's identification line delivered in one
+ * What the SSH probes share on top of ssh2: the error classification of ssh2's errors, and the stream to
+ * hand ssh2 (`connect({ sock })`), with the server's identification line delivered in one
  * piece. ssh2 1.17 mis-parses an identification line that arrives split across reads: measured through a
  * relay that forwards a real ssh2 server's bytes in fixed pieces, 1–4-byte pieces stall the handshake,
  * 7-byte ones give "Invalid identification string" and 8–10-byte ones "signature verification failed";
@@ -9,7 +10,22 @@
  * §4.2) is read here first and put back at the front of the stream.
  */
 import type { Duplex } from 'node:stream';
+import type { ErrorKind } from '../../model.js';
+import { errorDetail } from '../../net/errors.js';
 import type { Conn } from '../../net/types.js';
+
+/**
+ * errorDetail for ssh2's errors, which say where they failed in `level`: a handshake or protocol failure
+ * is the device's `protocol-error` (not `tls-handshake`, which their "Handshake failed" message would
+ * otherwise suggest), ssh2's own timeout a `timeout`; socket errors keep their classified kind.
+ */
+export function sshErrorDetail(e: unknown, max = 300): { kind: ErrorKind; message: string } {
+  const d = errorDetail(e, max);
+  const level = typeof e === 'object' && e !== null ? (e as { level?: unknown }).level : undefined;
+  if (level === 'client-timeout') return { ...d, kind: 'timeout' };
+  if (level === 'handshake' || level === 'protocol') return { ...d, kind: 'protocol-error' };
+  return d;
+}
 
 /** Bytes read while waiting for the identification line at most (the RFC's limit is 255 per line). */
 const MAX_HEAD = 8192;

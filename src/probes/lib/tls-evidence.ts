@@ -4,6 +4,7 @@
  * certificate description).
  */
 import { cap } from '../../text.js';
+import { errorDetail } from '../../net/errors.js';
 import { createHash, X509Certificate } from 'node:crypto';
 import type { Service } from '../../model.js';
 import { parseCertificate, X509ParseError, type CertificateInfo } from './x509.js';
@@ -75,13 +76,10 @@ export type TlsEvidence = {
 const NOT_TLS_CODES = new Set(['ERR_SSL_WRONG_VERSION_NUMBER', 'ERR_SSL_PACKET_LENGTH_TOO_LONG', 'ERR_SSL_UNKNOWN_PROTOCOL', 'ERR_SSL_RECORD_LAYER_FAILURE', 'NOT_TLS']);
 const HTTP_TLS_PORTS = new Set([443, 4443, 5001, 7443, 8002, 8443, 9443, 10443]);
 
+/** errorDetail plus the OpenSSL/Node error code, which tells a non-TLS answer from a refused handshake. */
 export function errorInfo(e: unknown): ErrorInfo {
-  const o = (typeof e === 'object' && e !== null ? e : {}) as { kind?: unknown; code?: unknown; message?: unknown };
-  return {
-    kind: typeof o.kind === 'string' ? o.kind : 'internal',
-    code: typeof o.code === 'string' ? cap(o.code, 80) : null,
-    message: cap(typeof o.message === 'string' ? o.message : String(e), 300),
-  };
+  const code = typeof e === 'object' && e !== null ? (e as { code?: unknown }).code : undefined;
+  return { ...errorDetail(e), code: typeof code === 'string' ? cap(code, 80) : null };
 }
 
 /** The answer was not TLS at all (HTTP, a banner…), judged from the error the handshake gave. */
