@@ -1,12 +1,11 @@
 /**
  * MAC addresses: normalisation, the locally-administered ("randomised") bit, and the IEEE vendor
- * from oui-data (longest prefix first: MA-S 9 hex digits, MA-M 7, MA-L 6; the first line of the entry).
+ * (longest prefix first: MA-S 9 hex digits, MA-M 7, MA-L 6), from the compact table of src/discovery/oui.ts.
  */
-import { readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { cap } from './text.js';
+import { compactOui, type OuiLookup } from './oui.js';
 
-export type OuiTable = ReadonlyMap<string, string>;
+export type OuiTable = OuiLookup;
 
 /** "AA-BB-cc:dd.ee.ff" and "aabb.ccdd.eeff" → "aa:bb:cc:dd:ee:ff"; undefined when it is not a MAC-48. */
 export function normaliseMac(mac: string): string | undefined {
@@ -31,24 +30,16 @@ export function lookupVendor(mac: string, table: OuiTable): string | undefined {
   return cap(entry.split('\n')[0]);
 }
 
-let cached: Promise<OuiTable> | undefined;
+let cached: Promise<OuiTable & { size: number }> | undefined;
 
-/** Loads oui-data once (about 5 MB of JSON). An unreadable file gives an empty table, not a failure. */
-export function loadOuiTable(): Promise<OuiTable> {
+/** Loads the compact vendor table once, on first use. An unreadable file gives an empty table, not a failure. */
+export function loadOuiTable(): Promise<OuiTable & { size: number }> {
   cached ??= (async () => {
     try {
-      const require = createRequire(import.meta.url);
-      const file = require.resolve('oui-data');
-      const parsed = JSON.parse(await readFile(file, 'utf8')) as unknown;
-      const table = new Map<string, string>();
-      if (typeof parsed === 'object' && parsed !== null) {
-        for (const [k, v] of Object.entries(parsed as Record<string, unknown>)) {
-          if (typeof v === 'string') table.set(k.toUpperCase(), v);
-        }
-      }
-      return table;
+      const { default: data } = await import('../data/oui-vendors.json', { with: { type: 'json' } });
+      return compactOui(data);
     } catch {
-      return new Map<string, string>();
+      return { size: 0, get: () => undefined };
     }
   })();
   return cached;
