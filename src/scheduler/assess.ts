@@ -34,12 +34,15 @@ export const MAX_KEPT_EVIDENCE_CHARS = 512 * 1024;
 
 /**
  * The evidence a job keeps: as collected, with secrets replaced by the masked form reports show
- * ("ad******", src/text.ts): the owner's passwords (targets.yaml) wherever they appear; and unless the
- * run reveals credentials, every non-empty string whose own key is password-like (a found password, a
- * list of community strings; not the user name beside it in a `credential` object), and that value inside longer strings (a data source quoting "root / xc3511"). A string merely
- * equal to a found password elsewhere is left alone: with admin/admin, the user name stays "admin". A
- * masked password keeps its first characters and length, so judging the evidence again gives the report
- * the run gave. Evidence larger than MAX_KEPT_EVIDENCE_CHARS, or not JSON, is not kept.
+ * ("ad******", src/text.ts):
+ * - the owner's passwords (targets.yaml), wherever they appear;
+ * - unless the run reveals credentials, every non-empty string whose own key is password-like (a found
+ *   password, a list of community strings; not the user name beside it in a `credential` object), and
+ *   that value inside longer strings in any letter case (a data source quoting "root / xc3511").
+ * A string merely equal to a found password elsewhere, in any letter case, is left alone: with
+ * admin/admin the user name stays "admin", and transmission-daemon's realm stays "Transmission". A
+ * masked password keeps its first characters and length, so judging the evidence again gives the
+ * report the run gave. Evidence larger than MAX_KEPT_EVIDENCE_CHARS, or not JSON, is not kept.
  */
 export function keptEvidence(
   evidence: unknown, ownerSecrets: readonly string[], o: { revealCredentials?: boolean } = {},
@@ -61,11 +64,12 @@ export function maskSecrets(value: Json, ownerSecrets: readonly string[], o: { r
   if (ownerSecrets.length === 0 && found.length === 0) return value;
   const owner = secretReplacer(ownerSecrets, maskSecret);
   const inside = secretReplacer(found.filter((s) => s.length >= 4), maskSecret);
+  const foundLower = new Set(found.map((s) => s.toLowerCase()));
   const text = (s: string, secretKey: boolean): string => {
     const t = owner(s);
     if (t !== s) return t;
     if (secretKey && !o.revealCredentials && s.length > 0) return maskSecret(s);
-    return found.includes(s) ? s : inside(s);
+    return foundLower.has(s.toLowerCase()) ? s : inside(s);
   };
   const walk = (v: Json, secretKey: boolean): Json => {
     if (typeof v === 'string') return text(v, secretKey);

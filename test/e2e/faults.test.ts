@@ -258,7 +258,7 @@ describe('nmap', () => {
     const r2 = await iotcop([...LOOPBACK(), '--nmap', impostor, '--no-history']);
     expect(r2.code).toBe(3);
     expect(errorLines(r2.stderr)).toEqual([expect.stringMatching(/^iotcop: .*impostor --version did not identify itself as nmap/)]);
-  });
+  }, 60_000); // two CLI starts: jest's 5 s default is too tight on a busy 2-core machine
 });
 
 describe('output directory and disk', () => {

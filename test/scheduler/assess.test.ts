@@ -39,8 +39,8 @@ describe('keptEvidence', () => {
       evidence: { found: { username: 'admin', password: 'a****' }, tried: ['admin'], note: 'a****/a**** from the manual' },
     });
     // inside longer text in any letter case, as data sources capitalise a password that is also a product name
-    expect(keptEvidence({ found: { username: 'transmission', password: 'transmission' }, source: 'the Debian wiki "Transmission": password transmission' }, [])).toEqual({
-      evidence: { found: { username: 'transmission', password: 'tr**********' }, source: 'the Debian wiki "tr**********": password tr**********' },
+    expect(keptEvidence({ found: { username: 'transmission', password: 'transmission' }, source: 'the Debian wiki "Transmission": password transmission', realm: 'Transmission' }, [])).toEqual({
+      evidence: { found: { username: 'transmission', password: 'tr**********' }, source: 'the Debian wiki "tr**********": password tr**********', realm: 'Transmission' },
     });
     // nothing secret: kept exactly
     expect(keptEvidence({ banner: 'hello', n: [1, null] }, [])).toEqual({ evidence: { banner: 'hello', n: [1, null] } });
