@@ -215,6 +215,6 @@ describe('iotcop scan of the device lab', () => {
     expect(JSON.stringify(now?.evidence)).toContain('CVE-2099-4242');
     const rest = (r: ScanResult) => r.findings.filter((f) => f.id !== router!.id).map((f) => `${f.id} ${f.status} ${f.severity}`);
     expect(rest(changed)).toEqual(rest(revealed.result));
-  });
+  }, 180_000); // four CLI runs, each reading and judging a whole lab run
 });
 
