@@ -50,7 +50,7 @@ describe('report --reassess', () => {
   it('judges the stored evidence again: with the same data, the same findings, and the report says so', async () => {
     expect(brief(scanned.findings)).toContain(`vulnerable-software:-:pass`);
     const out = join(dir, 'same');
-    const r = await iotcop(['report', 'last', '--db', db, '--reassess', '--format', 'json,markdown', '--out', out], env);
+    const r = await iotcop(['report', 'last', '--db', db, '--reassess', '--format', 'json,markdown,html', '--out', out], env);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/re-assessed from its stored evidence: \d+ jobs judged again, 0 kept as scanned; nothing was rescanned/);
     const again = resultIn(out);
@@ -61,6 +61,8 @@ describe('report --reassess', () => {
     expect(again.run.reassessed?.assessedJobs).toBeGreaterThan(3);
     const md = readFileSync(join(out, readdirSync(out).find((f) => f.endsWith('.md'))!), 'utf8');
     expect(md).toMatch(/Judged again on .* from the evidence this scan stored, with today's vulnerability data and policies; nothing was rescanned/);
+    const html = readFileSync(join(out, readdirSync(out).find((f) => f.endsWith('.html'))!), 'utf8');
+    expect(html).toMatch(/<p class="notice"><bdi>Judged again on .* from the evidence this scan stored/);
   });
 
   it('with new vulnerability data (--vuln-db), the same evidence fails: nothing is rescanned', async () => {

@@ -263,8 +263,7 @@ export function renderHtml(result: ScanResult, options: RenderOptions): string {
 <p class="meta">Network ${u(run.targets.join(', ') || 'none', 200)} · scanned ${e(formatTime(run.startedAt))} · took ${e(formatDuration(run.durationMs))} · safety level “${u(run.options.safety, 20)}”</p>
 </header>
 <main>
-${reassessedSentence(run) ? `<p class="notice">${u(reassessedSentence(run) ?? '', 600)}</p>` : ''}
-${run.partial ? `<p class="notice">The scan stopped early (${u(run.stopReason ?? 'unknown reason', 40)}), so this report is incomplete.</p>` : ''}
+${reassessedSentence(run) ? `<p class="notice">${u(reassessedSentence(run) ?? '', 600)}</p>\n` : ''}${run.partial ? `<p class="notice">The scan stopped early (${u(run.stopReason ?? 'unknown reason', 40)}), so this report is incomplete.</p>` : ''}
 <section id="summary" class="summary">
 <h2>In short</h2>
 <div class="tiles">${tiles}</div>
