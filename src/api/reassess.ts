@@ -17,7 +17,7 @@ import type { AnyProbe, AssessInput, DeviceConfig, ProbeMeta } from '../probes/c
 import type { VulnData } from '../probes/lib/versions.js';
 import type { Device, DeviceResult, RunInfo, ScanResult, VulnDataInfo } from '../model.js';
 import { buildResult } from '../report/build.js';
-import { assessEvidence } from '../scheduler/assess.js';
+import { RUN_SCOPE_DEVICE, assessEvidence } from '../scheduler/assess.js';
 import type { RunEvidence, StoredJob } from '../store/evidence.js';
 
 export interface ReassessInput {
@@ -37,8 +37,6 @@ function deviceOf(d: DeviceResult): Device {
   return device;
 }
 
-/** The stand-in device run-scope jobs were judged with (see RUN_SCOPE_DEVICE in scheduler/run.ts). */
-const RUN_SCOPE: Device = { address: '*', hostnames: [], name: 'all devices', identification: { type: 'unknown', confidence: 'low', sources: [] }, services: [] };
 
 export function reassessRun(input: ReassessInput): ScanResult {
   const { stored, evidence } = input;
@@ -55,7 +53,7 @@ export function reassessRun(input: ReassessInput): ScanResult {
     const probe = probes.get(job.probe);
     if (!probe) return keep(job, 'probe no longer in iotcop');
     if (job.evidence === undefined) return keep(job, 'evidence not stored');
-    const device = job.device === '*' ? RUN_SCOPE : byAddress.get(job.device);
+    const device = job.device === '*' ? RUN_SCOPE_DEVICE : byAddress.get(job.device);
     if (!device) return keep(job, 'device not in the stored result');
     const service = job.port === undefined ? undefined : device.services.find((s) => s.port === job.port && s.transport === job.transport);
     const config = configFor(device);

@@ -4,9 +4,21 @@
  * so both judge in exactly one way. A throwing or malformed assess is an `error`, never a `pass`.
  */
 import type { AnyProbe, AssessInput, CheckResult } from '../probes/contract.js';
-import type { Json } from '../model.js';
+import type { Device, Json } from '../model.js';
 import { maskSecret } from '../text.js';
 import { SECRET_KEY, secretReplacer } from './redact.js';
+
+/**
+ * Stand-in device for run-scope jobs (they see every device through ctx.devices); here, beside assess,
+ * so that the runner and a re-assessment judge run-scope evidence with the same one.
+ */
+export const RUN_SCOPE_DEVICE: Device = Object.freeze({
+  address: '*',
+  hostnames: [],
+  name: 'all devices',
+  identification: { type: 'unknown', confidence: 'low', sources: [] },
+  services: [],
+}) as Device;
 
 export type AssessOutcome =
   | { status: 'done'; results: CheckResult[] }

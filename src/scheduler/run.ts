@@ -24,7 +24,7 @@ import { abortedError } from '../net/limits.js';
 import { planDevice, planRun, safetyRank, type DeviceSelection, type Job, type PlanSettings } from './plan.js';
 import { redactingLogger } from './redact.js';
 import { buildProbeContext } from './context.js';
-import { assessEvidence, errorMessage, keptEvidence, maskSecrets } from './assess.js';
+import { RUN_SCOPE_DEVICE, assessEvidence, errorMessage, keptEvidence, maskSecrets } from './assess.js';
 
 export type JobStatus = 'done' | 'error' | 'not_tested';
 
@@ -135,14 +135,7 @@ export interface Runner {
   readonly breaker: CircuitBreaker;
 }
 
-/** Stand-in device for run-scope jobs (they see every device through ctx.devices). */
-export const RUN_SCOPE_DEVICE: Device = Object.freeze({
-  address: '*',
-  hostnames: [],
-  name: 'all devices',
-  identification: { type: 'unknown', confidence: 'low', sources: [] },
-  services: [],
-}) as Device;
+export { RUN_SCOPE_DEVICE };
 
 type StopCause = 'deadline' | 'timeout-global' | 'aborted' | 'circuit-breaker';
 
