@@ -76,7 +76,7 @@ export function classifyError(e: unknown): ErrorKind {
   if (e instanceof NetError) return e.kind;
   const direct = kindOfCode(codeOf(e));
   if (direct) return direct;
-  // Libraries (axios, ssh2) wrap the socket error: look one level down.
+  // Libraries (ssh2, basic-ftp) wrap the socket error: look one level down.
   if (typeof e === 'object' && e !== null && 'cause' in e) {
     const inner = (e as { cause: unknown }).cause;
     if (inner instanceof NetError) return inner.kind;

@@ -1,19 +1,24 @@
 /**
- * The one HTTP wrapper (LIBRARIES.md): axios with maxRedirects 0, validateStatus always true, no
+ * The one HTTP wrapper: node:http/https with no redirects followed, every status returned, no
  * decompression and no Accept-Encoding (so the byte cap counts what we keep), an abort signal that
  * bounds the whole exchange including a slow body, a body cap that truncates instead of failing, an
  * https agent that accepts any certificate and records it, no proxy, and the Host header of the device.
  *
+ * Until issue 18 this wrapped axios (LIBRARIES.md's choice). Every axios option iotcop set turned one
+ * of its features off, and importing it cost 21 MB of resident memory in every scan (BENCHMARKS.md
+ * "Memory"), so the wrapper now calls node's client directly and keeps what axios did on the wire: the
+ * path as WHATWG URL parsing normalises it, and axios's default Accept header (devices answered it
+ * before; no check result may change because the client did).
+ *
  * Per-host limit: each request gets its own agent (keepAlive off, one socket), holds one limiter slot
- * and one budget unit from before the connect until its socket has closed. axios only ever opens the
- * socket through that agent (redirects are off, proxies are off), so the limit holds.
+ * and one budget unit from before the connect until its socket has closed. Only that agent opens a
+ * socket, so the limit holds.
  */
 import http from 'node:http';
 import https from 'node:https';
 import type net from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import axios, { type RawAxiosRequestHeaders } from 'axios';
 import type { HttpRequest, HttpResponse, TlsDetails } from './types.js';
 import { NetError, toNetError } from './errors.js';
 import { abortedError } from './limits.js';
@@ -41,6 +46,9 @@ class CapturingHttpsAgent extends https.Agent {
     return socket;
   }
 }
+
+/** What axios sent as Accept when the caller gave none (kept so devices see the same request as before). */
+const DEFAULT_ACCEPT = 'application/json, text/plain, */*';
 
 /** Names whose repeated values stay separate entries (their values may contain commas). */
 const KEEP_SEPARATE = new Set(['set-cookie', 'www-authenticate', 'proxy-authenticate']);
@@ -112,13 +120,17 @@ export async function httpRequest(ctx: DialContext, req: HttpRequest): Promise<H
   const onAbort = (): void => { socket?.destroy(); };
   signal.addEventListener('abort', onAbort, { once: true });
 
-  const headers: RawAxiosRequestHeaders = {};
-  for (const [k, v] of Object.entries(req.headers ?? {})) {
-    if (/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k) && !/[\r\n\0]/.test(v)) headers[k] = v;
+  // axios's default Accept goes first, as axios sent it, unless the caller gave its own.
+  const given = Object.entries(req.headers ?? {}).filter(([k, v]) => /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(k) && !/[\r\n\0]/.test(v));
+  const headers: Record<string, string> = given.some(([k]) => k.toLowerCase() === 'accept') ? {} : { Accept: DEFAULT_ACCEPT };
+  for (const [k, v] of given) {
+    // one entry per name, whatever its case (the last given wins), and never an Accept-Encoding: the cap must count real bytes
+    for (const old of Object.keys(headers)) if (old.toLowerCase() === k.toLowerCase()) delete headers[old];
+    if (k.toLowerCase() !== 'accept-encoding') headers[k] = v;
   }
+  for (const k of Object.keys(headers)) if (k.toLowerCase() === 'host') delete headers[k];
   headers['Host'] = defaultPort ? hostForUrl(ctx.address) : authority;
-  headers['Accept-Encoding'] = false; // axios would otherwise offer gzip/br: the cap must count real bytes
-  headers['User-Agent'] = typeof headers['User-Agent'] === 'string' ? headers['User-Agent'] : 'iotcop';
+  if (!Object.keys(headers).some((k) => k.toLowerCase() === 'user-agent')) headers['User-Agent'] = 'iotcop';
   if (body !== undefined) {
     for (const k of Object.keys(headers)) if (/^content-(?:type|length)$/i.test(k)) delete headers[k];
     headers['Content-Type'] = req.contentType ?? 'application/x-www-form-urlencoded';
@@ -129,33 +141,30 @@ export async function httpRequest(ctx: DialContext, req: HttpRequest): Promise<H
   let bytes = 0;
   let truncated = false;
   let headersOut = new Map<string, string[]>();
-  let response: Awaited<ReturnType<typeof axios.request<NodeJS.ReadableStream>>> | undefined;
+  let response: http.IncomingMessage | undefined;
   try {
-    response = await axios.request<NodeJS.ReadableStream>({
-      url,
+    const request = (req.tls ? https : http).request({
+      host: parsed.hostname.replace(/^\[|\]$/g, ''),
+      port: req.port,
+      path: parsed.pathname + parsed.search,
       method: req.method ?? 'GET',
       headers,
-      ...(body !== undefined ? { data: body } : {}),
-      responseType: 'stream',
-      decompress: false,
-      maxRedirects: 0,
-      validateStatus: () => true,
-      // Backstop only: our own cap below stops first (a socket chunk is at most 64 KiB).
-      maxContentLength: maxBytes + 65_536,
-      maxBodyLength: body !== undefined ? HTTP_MAX_REQUEST_BODY : 0,
-      proxy: false,
-      httpAgent: agent,
-      httpsAgent: agent,
+      agent,
       signal,
     });
+    response = await new Promise<http.IncomingMessage>((resolve, reject) => {
+      request.once('response', resolve);
+      request.once('error', reject);
+      request.end(body);
+    });
+    const res = response;
+    res.on('error', () => undefined); // while the loop below reads, it throws the error itself; after it stopped, the error is not ours
     gotResponse = true;
     ctx.breaker?.record(ctx.address, 'healthy');
-    const raw = (response.request as { res?: { rawHeaders?: string[] } } | undefined)?.res?.rawHeaders;
-    headersOut = raw ? headerMap(raw) : headerMap(Object.entries(response.headers).flatMap(([k, v]) =>
-      Array.isArray(v) ? v.flatMap((x) => [k, String(x)]) : [k, String(v)]));
+    headersOut = headerMap(res.rawHeaders);
     if ((req.method ?? 'GET') !== 'HEAD') {
-      for await (const chunk of response.data) {
-        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk);
+      for await (const chunk of res) {
+        const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string);
         const room = maxBytes - bytes;
         if (buf.length > room) {
           if (room > 0) chunks.push(buf.subarray(0, room));
@@ -168,7 +177,7 @@ export async function httpRequest(ctx: DialContext, req: HttpRequest): Promise<H
       }
     }
     return {
-      status: response.status,
+      status: res.statusCode ?? 0,
       headers: headersOut,
       body: Buffer.concat(chunks),
       truncated,
@@ -178,10 +187,6 @@ export async function httpRequest(ctx: DialContext, req: HttpRequest): Promise<H
     if (ctx.signal.aborted) throw abortedError(ctx.signal);
     if (deadline.signal.aborted) throw deadline.signal.reason instanceof NetError ? deadline.signal.reason : new NetError('timeout', 'HTTP deadline reached');
     const err = toNetError(e);
-    if (/maxContentLength/.test(err.message) && gotResponse && response) {
-      // Only reachable when one chunk straddled both caps: still a truncated answer, not a failure.
-      return { status: response.status, headers: headersOut, body: Buffer.concat(chunks), truncated: true, ...(tlsInfo ? { tls: tlsInfo } : {}) };
-    }
     if (!gotResponse) {
       if (err.kind === 'refused') ctx.breaker?.record(ctx.address, 'healthy');
       else if (err.kind === 'timeout' || err.kind === 'reset' || err.kind === 'unreachable') ctx.breaker?.record(ctx.address, 'failure');
@@ -191,8 +196,7 @@ export async function httpRequest(ctx: DialContext, req: HttpRequest): Promise<H
   } finally {
     clearTimeout(timer);
     signal.removeEventListener('abort', onAbort);
-    const body = response?.data as (NodeJS.ReadableStream & { destroy?: () => void }) | undefined;
-    body?.destroy?.();
+    response?.destroy();
     socket?.destroy();
     agent.destroy();
     if (!socket) release();

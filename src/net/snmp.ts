@@ -3,6 +3,8 @@
  * once. Probes call it inside ctx.net.slot(), which holds the per-host connection slot and budget while
  * net-snmp's own UDP socket is open. GET only: iotcop never sends a SET.
  */
+import { lazy } from '../lazy.js';
+
 export interface Varbind { oid: string; type: number; value: unknown }
 
 export interface SnmpSession {
@@ -19,9 +21,6 @@ export interface NetSnmp {
 }
 
 const NET_SNMP = 'net-snmp';
-let loaded: Promise<NetSnmp> | undefined;
 
-export function netSnmp(): Promise<NetSnmp> {
-  loaded ??= (import(NET_SNMP) as Promise<{ default: NetSnmp }>).then((m) => m.default);
-  return loaded;
-}
+/** net-snmp, imported on first use (src/lazy.ts); a variable name, because the package has no types. */
+export const netSnmp = lazy(async () => ((await import(NET_SNMP)) as { default: NetSnmp }).default);

@@ -14,14 +14,14 @@
  * - listings are capped (MAX_LISTING_BYTES per listing, MAX_ENTRIES kept), the control channel is
  *   capped (MAX_CONTROL_BYTES) and every session has an absolute deadline.
  */
-import { Client, FTPError, parseList, type FileInfo, type FTPContext, type FTPResponse } from 'basic-ftp';
-import { connectForPassiveTransfer, parseEpsvResponse, parsePasvResponse } from 'basic-ftp/dist/transfer.js';
+import type { Client, FileInfo, FTPContext, FTPResponse } from 'basic-ftp';
 import { defineProbe, type CheckResult } from './contract.js';
 import { assessCleartextPersonal } from './lib/cleartext-personal.js';
 import { classifyFilePath, fileCategoryLabel } from './lib/personal-files.js';
 import type { ErrorKind, Json } from '../model.js';
 import { errorDetail } from '../net/errors.js';
 import { isFragilePort, isValidPort } from '../net/scope.js';
+import { loadBasicFtp, loadFtpTransfer } from './lib/libraries.js';
 
 export const ANONYMOUS_USERS = ['anonymous', 'ftp'] as const;
 /** Not an e-mail address: RFC 1635 only asks for something that looks like one. */
@@ -77,11 +77,16 @@ function entryType(f: FileInfo): FtpEntry['type'] {
 function errorOf(e: unknown): { kind: ErrorKind; message: string } {
   const d = errorDetail(e);
   // basic-ftp reports a server's refusal as a plain error with the FTP reply code: a protocol answer, not our bug.
-  return d.kind === 'internal' && (e instanceof FTPError || /^\d{3}\b/.test(d.message)) ? { ...d, kind: 'protocol-error' } : d;
+  return d.kind === 'internal' && (isFtpError(e) || /^\d{3}\b/.test(d.message)) ? { ...d, kind: 'protocol-error' } : d;
+}
+
+/** basic-ftp's FTPError (which sets its name), recognised without importing the library here. */
+function isFtpError(e: unknown): boolean {
+  return e instanceof Error && e.name === 'FTPError';
 }
 
 /** The first listing line decides basic-ftp's parser; a hostile name with CR/LF could break it: retry with listing-shaped lines only. */
-export function tolerantParseList(raw: string): FileInfo[] {
+export function tolerantParseList(raw: string, parseList: (raw: string) => FileInfo[]): FileInfo[] {
   try {
     return parseList(raw);
   } catch {
@@ -91,20 +96,20 @@ export function tolerantParseList(raw: string): FileInfo[] {
 }
 
 /** Passive mode that only ever connects to the device itself, and never to a fragile or invalid port. */
-function passiveToDevice(address: string) {
+function passiveToDevice(address: string, transfer: Awaited<ReturnType<typeof loadFtpTransfer>>) {
   return async (ftp: FTPContext): Promise<FTPResponse> => {
     let res: FTPResponse;
     let port: number;
     try {
       res = await ftp.request('EPSV');
-      port = parseEpsvResponse(res.message);
+      port = transfer.parseEpsvResponse(res.message);
     } catch (e) {
       if (ftp.closed) throw e;
       res = await ftp.request('PASV');
-      port = parsePasvResponse(res.message).port; // the host part of the reply is ignored
+      port = transfer.parsePasvResponse(res.message).port; // the host part of the reply is ignored
     }
     if (!isValidPort(port) || isFragilePort(port)) throw new Error(`refusing a data connection to port ${String(port)}`);
-    await connectForPassiveTransfer(address, port, ftp);
+    await transfer.connectForPassiveTransfer(address, port, ftp);
     return res;
   };
 }
@@ -114,9 +119,10 @@ type Attempt = { login: FtpEvidence['login']; reply: string | null; banner: stri
 async function session(
   address: string, port: number, user: string, signal: AbortSignal, ev: FtpEvidence,
 ): Promise<Attempt> {
+  const [{ Client, FTPError, parseList }, transfer] = await Promise.all([loadBasicFtp(), loadFtpTransfer()]);
   const client = new Client(CLIENT_TIMEOUT_MS, { allowSeparateTransferHost: false, maxListingBytes: MAX_LISTING_BYTES });
-  client.prepareTransfer = passiveToDevice(address);
-  client.parseList = tolerantParseList;
+  client.prepareTransfer = passiveToDevice(address, transfer);
+  client.parseList = (raw) => tolerantParseList(raw, parseList);
   const stopped: { why: string | null } = { why: null };
   const stop = (reason: string): void => { stopped.why ??= reason; client.close(); };
   const deadline = setTimeout(() => stop('session deadline reached'), SESSION_MS);

@@ -7,7 +7,6 @@
  * its own title, since there is no separate check id). Anonymous logins are ftp-anonymous' finding: the names
  * "anonymous" and "ftp" are never tried here.
  */
-import { Client, FTPError } from 'basic-ftp';
 import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
 import type { Service } from '../model.js';
 import { classifyError } from '../net/errors.js';
@@ -16,6 +15,7 @@ import {
   fromContext, assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, randomCredential, runGuesses,
   signalsOf, type AttemptOutcome, type Candidate, type GuessEvidence,
 } from './lib/credentials.js';
+import { loadBasicFtp } from './lib/libraries.js';
 
 export const CHECK_DEFAULT = 'ftp-default-credentials';
 
@@ -39,7 +39,8 @@ function firstLine(s: string): string {
   return s.split(/\r?\n/)[0]?.replace(/[\x00-\x1f\x7f]/g, ' ').trim().slice(0, 200) ?? ''; // eslint-disable-line no-control-regex
 }
 
-function attemptLogin(ctx: ProbeContext, port: number, tls: boolean, c: Candidate, state: { greeting: string | null }): Promise<AttemptOutcome> {
+async function attemptLogin(ctx: ProbeContext, port: number, tls: boolean, c: Candidate, state: { greeting: string | null }): Promise<AttemptOutcome> {
+  const { Client, FTPError } = await loadBasicFtp();
   return ctx.net.slot(async (address, signal) => {
     const client = new Client(CLIENT_TIMEOUT_MS);
     const onAbort = (): void => client.close();

@@ -11,7 +11,7 @@
  * mosquitto 2 answers "not authorized" (5) for missing and wrong credentials alike: both count as refused.
  */
 import { randomBytes } from 'node:crypto';
-import { MqttClient, type IClientOptions } from 'mqtt';
+import type { IClientOptions } from 'mqtt';
 import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
 import type { Service } from '../model.js';
 import { classifyError } from '../net/errors.js';
@@ -20,6 +20,7 @@ import {
   assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, publicEvidence, randomCredential, runGuesses,
   signalsOf, type AttemptOutcome, type Candidate, type GuessEvidence,
 } from './lib/credentials.js';
+import { loadMqtt } from './lib/libraries.js';
 
 export const CHECK_DEFAULT = 'mqtt-default-credentials';
 
@@ -46,6 +47,7 @@ export function isMqttTls(service: Service | undefined, port: number): boolean {
 type ConnectResult = { kind: 'accepted' } | { kind: 'refused'; code: number } | { kind: 'error'; error: unknown };
 
 async function connectOnce(ctx: ProbeContext, port: number, tls: boolean, creds: { username: string; password: string } | null): Promise<ConnectResult> {
+  const { MqttClient } = await loadMqtt();
   const conn = tls
     ? await ctx.net.tls(port, { timeoutMs: ATTEMPT_MS, maxBytes: 64 * 1024 })
     : await ctx.net.tcp(port, { timeoutMs: ATTEMPT_MS, maxBytes: 64 * 1024 });

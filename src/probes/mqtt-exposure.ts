@@ -7,12 +7,13 @@
  * and a redacted preview unless --reveal-data.
  */
 import { randomBytes } from 'node:crypto';
-import { MqttClient, type ClientSubscribeCallback, type IClientOptions } from 'mqtt';
+import type { MqttClient, ClientSubscribeCallback, IClientOptions } from 'mqtt';
 import { assessCleartextPersonal } from './lib/cleartext-personal.js';
 import { defineProbe, type CheckResult, type Conn, type ProbeContext } from './contract.js';
 import type { ErrorKind, Json, Service } from '../model.js';
 import { errorDetail } from '../net/errors.js';
 import { categoryLabel, classifyName, classifyPayloadKeys, previewPayload } from './lib/personal-topics.js';
+import { loadMqtt } from './lib/libraries.js';
 
 export const WINDOW_MS = 3_000;
 export const MAX_TOPICS = 500;
@@ -83,6 +84,7 @@ function baseEvidence(port: number, tls: boolean, revealed: boolean): MqttEviden
 type TopicStat = { topic: string; truncated: boolean; messages: number; bytes: number; retained: boolean; kind: string; preview: string; payloadCategories: Set<string> };
 
 async function session(ctx: ProbeContext, conn: Conn, ev: MqttEvidence): Promise<void> {
+  const { MqttClient } = await loadMqtt();
   const options: IClientOptions = {
     protocolVersion: 4,
     clientId: `iotcop-${randomBytes(6).toString('hex')}`,

@@ -26,13 +26,13 @@
  * With no device having an SSH or TLS service, each check gives one run-level not_applicable.
  */
 import { createHash, X509Certificate } from 'node:crypto';
-import ssh2 from 'ssh2';
 import { defineProbe, type CheckResult, type NetApi, type ProbeContext } from './contract.js';
 import type { Device, ErrorKind, Json, ScriptOutput, Service } from '../model.js';
 import { errorDetail } from '../net/errors.js';
 import { isFragilePort } from '../net/scope.js';
 import leakedJson from '../data/leaked-keys.json' with { type: 'json' };
 import { sshStream } from './lib/ssh-stream.js';
+import { loadSsh2 } from './lib/libraries.js';
 
 type ErrorInfo = { kind: ErrorKind; message: string };
 
@@ -176,6 +176,7 @@ function netForOf(ctx: ProbeContext): ((address: string) => NetApi) | undefined 
 
 /** One SSH key exchange: the host key is captured and refused in hostVerifier, so no authentication happens. */
 async function captureSshHostKey(net: NetApi, port: number, signal: AbortSignal): Promise<string> {
+  const ssh2 = await loadSsh2();
   const conn = await net.tcp(port, { timeoutMs: 15_000, maxBytes: 256 * 1024 });
   const sock = await sshStream(conn);
   const client = new ssh2.Client();

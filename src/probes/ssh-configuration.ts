@@ -13,7 +13,6 @@
  */
 import { cap } from '../text.js';
 import { createHash } from 'node:crypto';
-import ssh2 from 'ssh2';
 import type { AuthHandlerMiddleware, ConnectConfig } from 'ssh2';
 import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
 import type { Json } from '../model.js';
@@ -22,6 +21,7 @@ import {
   evaluateAlgorithms, extractIdent, listsFromKexInit, listsFromNmap, parseHostKeyBlob, parseKexInit, readPacket,
   speaksSsh1, speaksSsh2, type AlgorithmFinding, type AlgorithmLists, type HostKeyInfo, type SshIdent,
 } from './lib/ssh-algorithms.js';
+import { loadSsh2 } from './lib/libraries.js';
 
 export const CLIENT_IDENT = 'SSH-2.0-iotcop_0.1';
 /** The user of the `none` request: chosen so that it exists nowhere and cannot log in. */
@@ -99,6 +99,7 @@ const ALGORITHMS = {
 async function probeAuth(ctx: ProbeContext, port: number, evidence: SshEvidence): Promise<void> {
   const auth: NonNullable<SshEvidence['auth']> = { methods: null, noneAccepted: false, error: null };
   evidence.auth = auth;
+  const ssh2 = await loadSsh2();
   let conn;
   let sock;
   try {

@@ -11,7 +11,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { Client, type Algorithms, type AuthenticationType, type ClientErrorExtensions, type NextAuthHandler } from 'ssh2';
+import type { Client, Algorithms, AuthenticationType, ClientErrorExtensions, NextAuthHandler } from 'ssh2';
 import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
 import { findLockoutText } from './lib/lockout.js';
 import { sshErrorDetail, sshStream } from './lib/ssh-stream.js';
@@ -20,6 +20,7 @@ import {
   fromContext, assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, randomCredential, runGuesses,
   signalsOf, type AttemptOutcome, type Candidate, type GuessEvidence,
 } from './lib/credentials.js';
+import { loadSsh2 } from './lib/libraries.js';
 
 export const CHECK_DEFAULT = 'ssh-default-credentials';
 export const CHECK_ANY = 'ssh-accepts-any-password';
@@ -69,7 +70,8 @@ function stopAuth(next: NextAuthHandler): void {
   (next as unknown as (method: false) => void)(false);
 }
 
-function attemptLogin(ctx: ProbeContext, port: number, c: Candidate, state: State): Promise<AttemptOutcome> {
+async function attemptLogin(ctx: ProbeContext, port: number, c: Candidate, state: State): Promise<AttemptOutcome> {
+  const ssh2 = await loadSsh2();
   return ctx.net.tcp(port, { timeoutMs: ATTEMPT_MS, maxBytes: 512 * 1024 }).then(async (conn) => {
     let stream: Awaited<ReturnType<typeof sshStream>>;
     try {
@@ -78,13 +80,13 @@ function attemptLogin(ctx: ProbeContext, port: number, c: Candidate, state: Stat
       conn.close();
       throw e;
     }
-    return attemptOn(ctx, conn, stream, c, state);
+    return attemptOn(ctx, conn, stream, c, state, ssh2.Client);
   });
 }
 
-function attemptOn(ctx: ProbeContext, conn: Conn, stream: Duplex, c: Candidate, state: State): Promise<AttemptOutcome> {
+function attemptOn(ctx: ProbeContext, conn: Conn, stream: Duplex, c: Candidate, state: State, SshClient: typeof Client): Promise<AttemptOutcome> {
   return new Promise<AttemptOutcome>((resolve) => {
-    const client = new Client();
+    const client = new SshClient();
     let settled = false;
     let step: 'none' | 'password' | 'done' = 'none';
     let usedNone = false;

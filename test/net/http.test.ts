@@ -52,6 +52,23 @@ describe('http wrapper', () => {
     expect(s.requests[0]!.headers['accept-encoding']).toBeUndefined();
   });
 
+  it('sends what axios sent before the wrapper used node:http directly: its Accept, the normalised path, one header per name', async () => {
+    const s = await serve((_req, res) => res.end('ok'));
+    const { net } = testApi();
+    await net.http({ port: s.port, tls: false, path: '/a b?x=1&y="q"' });
+    await net.http({ port: s.port, tls: false, path: '/x', headers: { accept: 'text/html', 'accept-encoding': 'gzip', 'user-agent': 'Mozilla/5.0', HOST: 'evil.example', 'X-Test': '1', 'x-test': '2' } });
+    const [first, second] = s.requests;
+    // the raw lines as they came off the wire, names in the case sent
+    expect(first!.url).toBe('/a%20b?x=1&y=%22q%22');
+    expect(first!.rawHeaders).toEqual(['Accept', 'application/json, text/plain, */*', 'Host', `127.0.0.1:${s.port}`, 'User-Agent', 'iotcop', 'Connection', 'keep-alive']);
+    expect(second!.headers.accept).toBe('text/html');
+    expect(second!.headers['accept-encoding']).toBeUndefined();
+    expect(second!.headers['user-agent']).toBe('Mozilla/5.0');
+    expect(second!.headers.host).toBe(`127.0.0.1:${s.port}`);
+    expect(second!.headers['x-test']).toBe('2');
+    expect(second!.rawHeaders.filter((h) => /^x-test$/i.test(h))).toHaveLength(1);
+  });
+
   it('ignores proxy settings from the environment', async () => {
     const s = await serve((_req, res) => res.end('direct'));
     const saved = { HTTP_PROXY: process.env.HTTP_PROXY, http_proxy: process.env.http_proxy };
