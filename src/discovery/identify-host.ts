@@ -65,7 +65,10 @@ function isTls(svc: Service): boolean {
 
 /**
  * Web UIs to look at, at most three: known web ports first, then services nmap calls http, then
- * unclassified services that volunteered no banner (never telnet, never the printer ports).
+ * services that volunteered no banner and have no product (never telnet, never the printer ports).
+ * Identification runs before nmap -sV, so a name here is usually nmap's port-table guess (1880
+ * "vsat-control" is Node-RED, 9091 "xmltec-xmlmail" is Transmission): only the names of NOT_WEB rule a
+ * port out.
  */
 export function webCandidates(device: Device, telnetPorts: readonly number[] = []): Service[] {
   const tcp = device.services.filter((s) => s.transport === 'tcp' && !isFragile(s.port) && !telnetPorts.includes(s.port));
@@ -74,7 +77,7 @@ export function webCandidates(device: Device, telnetPorts: readonly number[] = [
     if (i !== -1) return i;
     return s.name !== undefined && WEB_NAMES.has(s.name) ? 1000 + s.port : 100_000 + s.port;
   };
-  const unclassified = (s: Service) => (s.name === undefined || s.name === 'unknown') && s.banner === undefined && !s.product;
+  const unclassified = (s: Service) => s.banner === undefined && !s.product;
   return tcp
     .filter((s) => WEB_PORTS.includes(s.port) || (s.name !== undefined && WEB_NAMES.has(s.name)) || unclassified(s))
     .filter((s) => !NOT_WEB.has(s.name ?? ''))
@@ -95,6 +98,8 @@ export interface HostIdentifyResult {
   signals: IdentifySignals;
   /** Ports whose banner shows telnet option negotiation. */
   telnetPorts: number[];
+  /** TCP ports our own collectors identified (an HTTP answer): nmap -sV is not spent on them. */
+  identifiedPorts: number[];
 }
 
 /**
@@ -110,6 +115,7 @@ export async function identifyHost(
   const semaphore = new Semaphore(options.perHostConnections ?? 2);
   const signal = options.signal;
   const telnetPorts: number[] = [];
+  const identifiedPorts: number[] = [];
 
   if (options.network !== false) {
     const grabbed = banners ?? await collectBanners(out, semaphore, timeoutMs, signal);
@@ -172,7 +178,8 @@ export async function identifyHost(
     for (const h of https) {
       const svc = out.services.find((s) => s.transport === 'tcp' && s.port === h.port);
       if (svc && h.tls && h.cert) applyCert(svc, h.cert);
-      if (svc && h.status !== undefined && (svc.name === undefined || !WEB_NAMES.has(svc.name))) svc.name = h.tls ? 'https' : 'http';
+      if (svc && h.status !== undefined) svc.name = webServiceName(svc.name, h.tls === true, h.server);
+      if (h.status !== undefined) identifiedPorts.push(h.port);
       if (svc && h.server) fillFromServerHeader(svc, h.server);
       const entry: { port: number; title?: string; server?: string; realm?: string } = { port: h.port };
       if (h.title) entry.title = h.title;
@@ -192,7 +199,23 @@ export async function identifyHost(
   out.identification = identify(sig, options.override);
   if (options.override?.name) out.name = options.override.name;
   else out.name = out.hostnames[0] ?? out.address;
-  return { device: out, signals: sig, telnetPorts };
+  return { device: out, signals: sig, telnetPorts, identifiedPorts };
+}
+
+/** HTTP-carried protocols whose name says more than "http": an HTTP answer keeps them. */
+const HTTP_CARRIED = new Set(['cwmp']);
+
+/**
+ * The name of a service that answered HTTP. Identification runs before nmap -sV, so the name it had
+ * is usually the port table's guess; this stands in for -sV's verdict: a web name stays, `upnp` stays
+ * only when the Server header says UPnP (as nmap's own match lines require), a TR-069 name stays, and
+ * anything else becomes http or https.
+ */
+export function webServiceName(current: string | undefined, tls: boolean, server: string | undefined): string {
+  const plain = tls ? 'https' : 'http';
+  if (current === undefined) return plain;
+  if (current === 'upnp') return server !== undefined && /upnp/i.test(server) ? current : plain;
+  return WEB_NAMES.has(current) || HTTP_CARRIED.has(current) ? current : plain;
 }
 
 /** SSH and FTP greetings name the software: fills name/product/version when the scan left them empty. */

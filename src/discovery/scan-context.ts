@@ -6,7 +6,7 @@ import { promises as dns } from 'node:dns';
 import { DEFAULT_TCP_PORTS } from '../data/ports.js';
 import type { Capabilities, Device, Service } from '../model.js';
 import { DiscoveryError } from './errors.js';
-import { type IdentifySignals, type ServiceSignal } from './identify.js';
+import { identify, type IdentifySignals, type ServiceSignal } from './identify.js';
 import type { BannerResult } from './collectors/banner.js';
 import { collectBanners, identifyHost } from './identify-host.js';
 import { Semaphore } from './limit.js';
@@ -69,11 +69,15 @@ export function errorText(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-export type VersionPass = (device: Device, telnetPorts: number[]) => Promise<ServiceSignal[] | undefined>;
+/** nmap -sV on `device`'s open TCP ports except telnet and `identifiedPorts`; mutates the device's services, returns their signals. */
+export type VersionPass = (device: Device, telnetPorts: number[], identifiedPorts: number[]) => Promise<ServiceSignal[] | undefined>;
 
 /**
- * The per-host tail shared by every source: tarpit check, banners (to spot telnet), the version
- * pass (nmap only), identification, the default name.
+ * The per-host tail shared by every source: tarpit check, banners (to spot telnet), our own
+ * identification collectors, then the version pass (nmap only) on the ports they left unidentified,
+ * and identification again with what it added. Identification comes first because nmap -sV waits
+ * about 6 s on every client-first port (its NULL probe) and over 11 s on a web UI it must probe,
+ * where the HTTP collector names the service in milliseconds (issue 18, BENCHMARKS.md).
  */
 export async function finishHost(ctx: Context, device: Device, signals: IdentifySignals, versionPass?: VersionPass, udpScanned?: readonly number[]): Promise<Device> {
   const { signal, options } = ctx;
@@ -89,22 +93,22 @@ export async function finishHost(ctx: Context, device: Device, signals: Identify
   const banners = ctx.identifyNetwork || versionPass ? await collectBanners(device, semaphore, ctx.timeoutMs, signal) : [];
   checkAborted(signal);
   const telnetPorts = banners.filter((b) => b.telnet).map((b) => b.port);
-  let sig = signals;
-  if (versionPass) {
-    const extra = await versionPass(device, telnetPorts);
-    checkAborted(signal);
-    if (extra && extra.length > 0) {
-      const byKey = new Map(sig.services.map((s) => [`${s.port}/${s.transport}`, s]));
-      for (const s of extra) byKey.set(`${s.port}/${s.transport}`, s);
-      sig = { ...sig, services: [...byKey.values()] };
-    }
-  }
   const hostOptions = {
     timeoutMs: ctx.timeoutMs, signal, udpPorts: ctx.ports.udp, network: ctx.identifyNetwork, udpScanned: udpScanned ?? [],
     ...(override ? { override } : {}),
   };
-  const result = await identifyHost(device, sig, hostOptions, banners);
+  const result = await identifyHost(device, signals, hostOptions, banners);
+  checkAborted(signal);
   if (!ctx.identifyNetwork) applyBanners(result.device, banners);
+  if (versionPass) {
+    const extra = await versionPass(result.device, telnetPorts, result.identifiedPorts);
+    checkAborted(signal);
+    if (extra && extra.length > 0) {
+      const byKey = new Map(result.signals.services.map((s) => [`${s.port}/${s.transport}`, s]));
+      for (const s of extra) byKey.set(`${s.port}/${s.transport}`, s);
+      result.device.identification = identify({ ...result.signals, services: [...byKey.values()] }, override);
+    }
+  }
   return result.device;
 }
 

@@ -95,8 +95,9 @@ export async function nmapScan(ctx: Context, nmap: { path: string; version: stri
       const extraMac = hostMac(discovered)?.mac ?? neighbours.get(address);
       const mapped = mapHost(merged, ctx.oui, extraMac);
       if (!mapped) return;
-      const device = await finishHost(ctx, mapped.device, mapped.signals, async (dev, telnetPorts) => {
-        const all = versionCandidates(dev, telnetPorts);
+      const device = await finishHost(ctx, mapped.device, mapped.signals, async (dev, telnetPorts, identifiedPorts) => {
+        // ports our own collectors named (an HTTP answer) are not worth -sV's 6–11 s wait on a client-first port
+        const all = versionCandidates(dev, telnetPorts).filter((p) => !identifiedPorts.includes(p));
         if (all.length === 0) return;
         const candidates = all.length <= MAX_VERSION_PORTS ? all
           : [...all.filter((p) => PORT_TABLE.has(p)), ...all.filter((p) => !PORT_TABLE.has(p))].slice(0, MAX_VERSION_PORTS).sort((a, b) => a - b);

@@ -1,8 +1,10 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { discover, DiscoveryError, type DiscoveryEvent, type DiscoveryOptions } from '../../src/discovery/index.js';
 import { liveNmapProcesses } from '../../src/discovery/nmap.js';
-import { FIXTURES, installFakeNmap, isAliveProcess, setEnv, waitUntil, type FakeNmap } from './helpers.js';
+import { FIXTURES, installFakeNmap, isAliveProcess, setEnv, tcpServer, waitUntil, type FakeNmap } from './helpers.js';
 
 let fake: FakeNmap;
 let restore: () => void = () => {};
@@ -71,6 +73,27 @@ describe('discover with nmap (fake binary)', () => {
       [22, 'fake22', 'FakeProduct'], [23, 'telnet', null], [80, 'port80', null], [9100, 'jetdirect', null],
     ]);
   });
+
+  test('identification first: nmap -sV skips a port our HTTP collector identified and still gets the silent one', async () => {
+    const web = http.createServer((_q, r) => { r.setHeader('Server', 'nginx'); r.end('<title>Node-RED</title>'); });
+    await new Promise<void>((r) => web.listen(0, '127.0.0.1', r));
+    const webPort = (web.address() as AddressInfo).port;
+    const silent = await tcpServer();
+    try {
+      restore = setEnv({ FAKE_NMAP_LOG: fake.log, FAKE_NMAP_OPEN: `${webPort},${silent.port}` });
+      const events = await collect(options({ targets: ['127.0.0.1'], ports: `${webPort},${silent.port}`, identify: true, timeoutMs: 400 }));
+      const versionRuns = fake.runs().filter((a) => a.includes('-sV'));
+      expect(versionRuns).toHaveLength(1);
+      expect(versionRuns[0]![versionRuns[0]!.indexOf('-p') + 1]).toBe(`T:${silent.port}`);
+      const d = hosts(events)[0]!;
+      // the port-table guess ("portNNNN") gave way to what answered; the silent port has -sV's verdict
+      expect(d.services.find((s) => s.port === webPort)).toMatchObject({ name: 'http', product: 'nginx' });
+      expect(d.services.find((s) => s.port === silent.port)).toMatchObject({ name: `fake${silent.port}`, product: 'FakeProduct' });
+    } finally {
+      web.close();
+      await silent.close();
+    }
+  }, 20_000);
 
   test('unprivileged: connect scan, no UDP, and a notice that says so', async () => {
     restore = setEnv({ FAKE_NMAP_LOG: fake.log });

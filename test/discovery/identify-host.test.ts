@@ -1,6 +1,6 @@
 import http from 'node:http';
 import net from 'node:net';
-import { bannerCandidates, fillFromBanner, fillFromServerHeader, identifyHost, webCandidates } from '../../src/discovery/identify-host.js';
+import { bannerCandidates, fillFromBanner, fillFromServerHeader, identifyHost, webCandidates, webServiceName } from '../../src/discovery/identify-host.js';
 import { emptySignals } from '../../src/discovery/identify.js';
 import type { Device, Service } from '../../src/report/model.js';
 import { concurrencyCounter, tcpServer } from './helpers.js';
@@ -47,6 +47,43 @@ describe('identifyHost', () => {
     expect(bannerCandidates(d).map((s) => s.port)).toEqual([80, 8023]);
     expect(webCandidates(d).map((s) => s.port)).toEqual([80, 8023]);
     expect(webCandidates(d, [8023]).map((s) => s.port)).toEqual([80]);
+  });
+
+  test('a port-table guess does not keep a silent port from the web collector; NOT_WEB names do', () => {
+    const d = device([
+      { port: 1880, transport: 'tcp', state: 'open', name: 'vsat-control' },
+      { port: 2222, transport: 'tcp', state: 'open', name: 'ssh' },
+      { port: 9091, transport: 'tcp', state: 'open', name: 'xmltec-xmlmail', banner: 'hello' },
+    ]);
+    expect(webCandidates(d).map((s) => s.port)).toEqual([1880]);
+  });
+
+  test('an HTTP answer names the service the way nmap -sV would have', () => {
+    expect(webServiceName(undefined, false, undefined)).toBe('http');
+    expect(webServiceName('vsat-control', false, 'nginx')).toBe('http');
+    expect(webServiceName('vsat-control', true, undefined)).toBe('https');
+    expect(webServiceName('http-alt', false, undefined)).toBe('http-alt');
+    expect(webServiceName('cwmp', false, undefined)).toBe('cwmp');
+    expect(webServiceName('upnp', false, 'Linux/3.4 UPnP/1.0 MiniUPnPd/2.2')).toBe('upnp');
+    expect(webServiceName('upnp', false, 'nginx')).toBe('http');
+  });
+
+  test('reports the ports its HTTP collector identified', async () => {
+    const server = http.createServer((_q, r) => r.end('<title>Transmission Web Interface</title>'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as net.AddressInfo).port;
+    const quiet = await tcpServer();
+    try {
+      const r = await identifyHost(device([
+        { port, transport: 'tcp', state: 'open', name: 'xmltec-xmlmail' },
+        { port: quiet.port, transport: 'tcp', state: 'open', name: 'unknown' },
+      ]), emptySignals(), { timeoutMs: 400 });
+      expect(r.identifiedPorts).toEqual([port]);
+      expect(r.device.services.find((s) => s.port === port)?.name).toBe('http');
+    } finally {
+      server.close();
+      await quiet.close();
+    }
   });
 
   test('with network collectors off, identification uses the scan data only', async () => {
