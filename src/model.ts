@@ -159,7 +159,7 @@ export interface DeviceResult extends Device {
 }
 
 export type SkipReason =
-  | 'no-matching-service' | 'above-safety-level' | 'deselected' | 'fragile-port'
+  | 'no-matching-service' | 'above-safety-level' | 'deselected' | 'fragile-port' | 'no-answer'
   | 'timeout-global' | 'circuit-breaker' | 'aborted' | 'not-applicable';
 
 export interface Skipped {

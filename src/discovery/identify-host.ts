@@ -12,6 +12,7 @@ import { httpIdentify, tlsCertificate, type HttpIdent } from './collectors/http.
 import { mdnsIdentify } from './collectors/mdns.js';
 import { ssdpIdentify, type SsdpIdent } from './collectors/ssdp.js';
 import { udpCheck } from './collectors/udp-check.js';
+import { udpRequest } from './collectors/udp-payloads.js';
 import type { CertInfo } from './collectors/socket.js';
 import { identify, type IdentificationOverride, type IdentifySignals } from './identify.js';
 import { mapLimit, Semaphore } from './limit.js';
@@ -131,13 +132,14 @@ export async function identifyHost(
       sig.banners.push({ port: b.port, text: b.text });
     }
 
-    // UDP ports nmap left open|filtered: drop the ones the host now proves closed (one at a time,
-    // spaced, so the host's ICMP rate limit does not hide the answer again).
+    // UDP ports nmap left open|filtered: ask each with its protocol's inert request; a reply proves
+    // it open, an ICMP unreachable closed (dropped). One at a time, spaced, so the host's ICMP rate
+    // limit does not hide the answer again. What stays open|filtered gets no probes (plan.ts).
     const unsure = out.services.filter((s) => s.transport === 'udp' && s.state === 'open|filtered');
     for (const [i, svc] of unsure.entries()) {
       if (signal?.aborted) break;
       if (i > 0) await new Promise((r) => setTimeout(r, 250));
-      const state = await udpCheck(out.address, svc.port, Math.min(timeoutMs, 1000), signal);
+      const state = await udpCheck(out.address, svc.port, Math.min(timeoutMs, 1000), signal, udpRequest(out.address, svc.port).payload);
       if (state === 'closed') out.services = out.services.filter((s) => s !== svc);
       else if (state === 'open') svc.state = 'open';
     }

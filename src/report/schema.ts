@@ -104,7 +104,7 @@ const skipped = z.object({
   device: z.string().optional(),
   port: z.number().int().optional(),
   transport: transport.optional(),
-  reason: e(['no-matching-service', 'above-safety-level', 'deselected', 'fragile-port', 'timeout-global', 'circuit-breaker', 'aborted', 'not-applicable'] as const),
+  reason: e(['no-matching-service', 'above-safety-level', 'deselected', 'fragile-port', 'no-answer', 'timeout-global', 'circuit-breaker', 'aborted', 'not-applicable'] as const),
   detail: z.string().optional(),
 });
 

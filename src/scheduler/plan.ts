@@ -7,6 +7,9 @@
  *   deselected          --only/--skip on the command line, or only/skip of the device in targets.yaml
  *   no-matching-service the device has no open service the probe applies to
  *   fragile-port        the matching service is on a raw printer port (9100–9107, 515): never probed
+ *   no-answer           the matching service is a UDP port that answered neither the port scan nor
+ *                       discovery's protocol request (open|filtered): not shown to be a service, so
+ *                       nothing is sent to it and nothing about it can pass
  *   above-safety-level  the probe's safety level is above the chosen one
  */
 import type { AnyProbe } from '../probes/contract.js';
@@ -164,7 +167,9 @@ export function planDevice(probes: readonly AnyProbe[], device: Device, settings
       continue;
     }
     for (const service of matching) {
-      if (isFragilePort(service.port)) {
+      if (service.transport === 'udp' && service.state === 'open|filtered') {
+        skipped.push(skip(probe, 'no-answer', `port ${service.port}/udp answered neither the port scan nor discovery's protocol request (open|filtered): no service there is confirmed, so it was not tested`, device, service));
+      } else if (isFragilePort(service.port)) {
         skipped.push(skip(probe, 'fragile-port', `port ${service.port} is a raw printer port: nothing is sent to it`, device, service));
       } else if (tooRisky) {
         skipped.push(skip(probe, 'above-safety-level', tooRisky, device, service));

@@ -38,6 +38,16 @@ describe('planDevice', () => {
     expect(planDevice(probes, cam, all)).toEqual(p);
   });
 
+  it('plans nothing on a UDP port that never answered (open|filtered) and says why; an answered one gets its job', () => {
+    const snmp = fakeProbe('snmp-default-community', { safety: 'credentials', appliesTo: { transport: 'udp', services: ['snmp'], ports: [161] } });
+    const silent = device('10.0.0.7', [service(161, 'snmp', { transport: 'udp', state: 'open|filtered' })]);
+    const p = planDevice([snmp], silent, all);
+    expect(p.jobs).toEqual([]);
+    expect(p.skipped).toEqual([{ probe: 'snmp-default-community', device: '10.0.0.7', port: 161, transport: 'udp', reason: 'no-answer', detail: expect.stringMatching(/answered neither the port scan nor discovery's protocol request/) }]);
+    const answered = device('10.0.0.7', [service(161, 'snmp', { transport: 'udp', state: 'open' })]);
+    expect(planDevice([snmp], answered, all).jobs.map((j) => j.id)).toEqual(['snmp-default-community@10.0.0.7:161/udp']);
+  });
+
   it('never plans a job on a raw printer port and says so', () => {
     const p = planDevice(probes, cam, all);
     expect(p.jobs.some((j) => j.service?.port === 9100)).toBe(false);

@@ -1,15 +1,15 @@
 /**
- * Re-checks a UDP port nmap left as open|filtered (no answer, no ICMP): one empty datagram on a
- * connected socket. An ICMP port-unreachable (ECONNREFUSED) proves it closed — nmap often misses
- * those because hosts rate-limit ICMP errors; any reply proves it open. An empty datagram is inert
- * for every UDP service.
+ * Re-checks a UDP port nmap left as open|filtered (no answer, no ICMP): one inert datagram on a
+ * connected socket, by default empty, else the protocol request of udp-payloads.ts. An ICMP
+ * port-unreachable (ECONNREFUSED) proves it closed — nmap often misses those because hosts
+ * rate-limit ICMP errors; any reply proves it open.
  */
 import dgram from 'node:dgram';
 import net from 'node:net';
 
 export type UdpCheck = 'open' | 'closed' | 'unknown';
 
-export function udpCheck(host: string, port: number, timeoutMs: number, signal?: AbortSignal): Promise<UdpCheck> {
+export function udpCheck(host: string, port: number, timeoutMs: number, signal?: AbortSignal, payload: Buffer = Buffer.alloc(0)): Promise<UdpCheck> {
   return new Promise((resolve) => {
     const family = net.isIP(host);
     if (family === 0 || signal?.aborted) { resolve('unknown'); return; }
@@ -30,7 +30,7 @@ export function udpCheck(host: string, port: number, timeoutMs: number, signal?:
     socket.on('message', () => finish('open'));
     socket.connect(port, host, () => {
       if (done) return;
-      socket.send(Buffer.alloc(0), (err) => { if (err) finish('unknown'); });
+      socket.send(payload, (err) => { if (err) finish('unknown'); });
     });
   });
 }
