@@ -66,7 +66,7 @@ function normaliseError(e: unknown, signal: AbortSignal): DiscoveryError {
 }
 
 function validate(options: DiscoveryOptions): { ports: PortSet; hostConcurrency: number } {
-  const hostConcurrency = options.hostConcurrency ?? 4;
+  const hostConcurrency = options.hostConcurrency ?? 8;
   if (!Number.isInteger(hostConcurrency) || hostConcurrency < 1 || hostConcurrency > 64) {
     throw new DiscoveryError('bad-arguments', 'hostConcurrency must be an integer from 1 to 64');
   }

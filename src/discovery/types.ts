@@ -18,7 +18,7 @@ export interface DiscoveryOptions {
   nmapXmlFile?: string;
   /** Default: detect (root, or CAP_NET_RAW in the effective and ambient sets). */
   privileged?: boolean;
-  /** Parallel per-host port-scan batches (default 4). */
+  /** Parallel per-host port-scan batches (default 8: a host's discovery mostly waits on deadlines, not the CPU; BENCHMARKS.md). */
   hostConcurrency?: number;
   /** Run identification collectors (default true). */
   identify?: boolean;
