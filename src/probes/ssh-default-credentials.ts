@@ -17,7 +17,7 @@ import { findLockoutText } from './lib/lockout.js';
 import { sshErrorDetail, sshStream } from './lib/ssh-stream.js';
 import type { Conn } from '../net/types.js';
 import {
-  fromContext, assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, randomCredential, runGuesses,
+  GUESS_PARALLEL, fromContext, assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, randomCredential, runGuesses,
   signalsOf, type AttemptOutcome, type Candidate, type GuessEvidence,
 } from './lib/credentials.js';
 import { loadSsh2 } from './lib/libraries.js';
@@ -258,6 +258,8 @@ export default defineProbe<SshEvidence>({
       ...fromContext(ctx),
       deadlineAt: started + JOB_TIMEOUT_MS - 8_000,
       attemptMs: ATTEMPT_MS,
+      // OpenSSH answers a wrong password after 1.5–4 s: two at a time (the per-host default)
+      parallel: GUESS_PARALLEL,
     });
     return {
       ...guessEvidence(run, plan, ctx.settings.maxGuesses),

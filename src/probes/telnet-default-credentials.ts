@@ -17,7 +17,7 @@ import type { Json } from '../model.js';
 import { TelnetSession, stripTerminal } from '../net/telnet.js';
 import { lockoutHint, remainingAttempts } from './lib/lockout.js';
 import {
-  fromContext, assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, publicEvidence, randomCredential, runGuesses,
+  GUESS_PARALLEL, fromContext, assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, publicEvidence, randomCredential, runGuesses,
   signalsOf, type AttemptOutcome, type Candidate, type CandidatePlan, type GuessEvidence,
 } from './lib/credentials.js';
 
@@ -223,6 +223,8 @@ export default defineProbe<TelnetEvidence>({
       ...fromContext(ctx),
       deadlineAt: started + JOB_TIMEOUT_MS - 8_000,
       attemptMs: ATTEMPT_MS,
+      // busybox and most embedded logins wait about 1 s after a wrong password: two at a time (the per-host default)
+      parallel: GUESS_PARALLEL,
     });
     const ev = guessEvidence(run, plan, ctx.settings.maxGuesses);
     if (state.mode === 'password-only') {

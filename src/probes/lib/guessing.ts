@@ -53,7 +53,22 @@ export interface GuessOptions {
    * total on a service that looks like it locks. Replaces the cautious defaults for this device.
    */
   maxFailuresPerAccount?: number;
+  /**
+   * Guesses sent at once (default 1). For protocols whose failure delay dominates (busybox login waits
+   * about 1 s after each wrong password; OpenSSH 1.5–4 s), the probe passes the per-host connection
+   * allowance. Used only where nothing counts wrong logins in total (no cautious policy, no total cap):
+   * a wave is at most this many candidates, each within the per-account cap, after one attempt delay;
+   * results are judged in candidate order, exactly as one at a time. The negative control always runs
+   * alone, first. The net layer's per-host limit still holds every connection.
+   */
+  parallel?: number;
 }
+
+/**
+ * The wave width telnet and SSH ask for: the scheduler's default per-host connection limit (--per-host 2).
+ * With a lower limit the second attempt simply waits for its slot in the net layer.
+ */
+export const GUESS_PARALLEL = 2;
 
 /** The engine options every credential probe takes from its context: budget, delay, clock, allowance. */
 export function fromContext(ctx: ProbeContext): Pick<GuessOptions, 'maxAttempts' | 'sleep' | 'delayMs' | 'now' | 'maxFailuresPerAccount'> {
@@ -227,42 +242,68 @@ export async function runGuesses(o: GuessOptions): Promise<GuessRun> {
   const reserve = (): number => (deferred && run.confirmation.wrongPassword === 'not-run' ? 1 : 0);
   const guesses = (): number => run.attempts - run.confirmations;
   let consecutiveErrors = 0;
-  for (const c of candidates) {
-    if (guesses() >= o.maxAttempts) { run.stop = 'budget'; return run; }
-    if (run.policy.maxFailures !== null && run.failures >= run.policy.maxFailures - reserve()) { run.stop = 'lockout-risk'; return run; }
-    if ((perAccount.get(c.username) ?? 0) >= run.policy.maxFailuresPerAccount) { run.skippedForAccountCap += 1; continue; }
-    if (!canStart()) { run.stop = 'deadline'; return run; }
-    if (run.attempts > 0) await o.sleep(o.delayMs);
-    const r = await attempt(c, 'guess');
+  /** Judges one guess's outcome; true when the run stops (run.stop set). */
+  const settle = async (c: Candidate, r: AttemptOutcome, at: number): Promise<boolean> => {
     run.candidatesTried += 1;
     switch (r.kind) {
       case 'success':
-        await confirm(c, run.attempts);
-        return run;
+        await confirm(c, at);
+        return true;
       case 'lockout':
         run.lockoutText = r.text;
         run.stop = 'lockout';
-        return run;
+        return true;
       case 'unsupported':
         run.unsupported = r.reason;
         run.stop = 'unsupported';
-        return run;
+        return true;
       case 'error':
         run.errors.push({ kind: r.errorKind, message: r.message });
         if (r.errorKind === 'refused' && run.failures > 0) {
           // It answered before and now refuses: a block (fail2ban-style) is the likely reason. Stop.
           run.lockoutText = 'the device started refusing connections';
           run.stop = 'lockout';
-          return run;
+          return true;
         }
         consecutiveErrors += 1;
-        if (consecutiveErrors >= 2) { run.stop = 'error'; return run; }
-        break;
+        if (consecutiveErrors >= 2) { run.stop = 'error'; return true; }
+        return false;
       case 'failure':
         consecutiveErrors = 0;
         failed(c, r);
-        if (r.remaining !== undefined && r.remaining <= 1) { run.stop = 'lockout-risk'; return run; }
-        break;
+        if (r.remaining !== undefined && r.remaining <= 1) { run.stop = 'lockout-risk'; return true; }
+        return false;
+    }
+  };
+  const width = (): number => (run.policy.cautious || run.policy.maxFailures !== null ? 1 : Math.max(1, Math.floor(o.parallel ?? 1)));
+  for (let i = 0; i < candidates.length;) {
+    const c = candidates[i]!;
+    if (guesses() >= o.maxAttempts) { run.stop = 'budget'; return run; }
+    if (run.policy.maxFailures !== null && run.failures >= run.policy.maxFailures - reserve()) { run.stop = 'lockout-risk'; return run; }
+    i += 1;
+    if ((perAccount.get(c.username) ?? 0) >= run.policy.maxFailuresPerAccount) { run.skippedForAccountCap += 1; continue; }
+    if (!canStart()) { run.stop = 'deadline'; return run; }
+    // The wave: c, then the next candidates while the budget and each account's cap leave room for them.
+    const wave = [c];
+    const inWave = (u: string): number => wave.filter((w) => w.username === u).length;
+    while (wave.length < width() && i < candidates.length && guesses() + wave.length < o.maxAttempts) {
+      const next = candidates[i]!;
+      if ((perAccount.get(next.username) ?? 0) + inWave(next.username) >= run.policy.maxFailuresPerAccount) break;
+      wave.push(next);
+      i += 1;
+    }
+    if (run.attempts > 0) await o.sleep(o.delayMs);
+    const first = run.attempts + 1;
+    const results = await Promise.all(wave.map((w) => attempt(w, 'guess')));
+    for (const [k, r] of results.entries()) {
+      if (!(await settle(wave[k]!, r, first + k))) continue;
+      // Stopped: the rest of the wave was sent all the same; it counts as tried, its failures as failures.
+      for (const [j, later] of results.entries()) {
+        if (j <= k) continue;
+        run.candidatesTried += 1;
+        if (later.kind === 'failure') failed(wave[j]!, later);
+      }
+      return run;
     }
   }
   run.stop = 'exhausted'; // every candidate was tried or skipped for the per-account cap

@@ -4,6 +4,7 @@
  * protocol has a lockout signal the probe can see (MQTT, SSH and SNMP have none: a locked device there
  * looks like one that rejects, and the suite asserts only that the probe stays within its budget).
  */
+import { GUESS_PARALLEL } from '../../../src/probes/lib/guessing.js';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import ssh2 from 'ssh2';
@@ -34,6 +35,8 @@ export interface Adapter {
   lockSignal: boolean;
   /** Requests one guess costs (SNMP sends each community as v2c and as v1). */
   attemptsPerGuess?: number;
+  /** Guesses the probe sends at once (GuessOptions.parallel): a lock is seen up to this many attempts late. */
+  parallel?: number;
   /** The user name the found credential carries (SNMP communities have none). */
   credentialUser?: string;
   /**
@@ -86,11 +89,11 @@ async function passwordSsh(authorize: Authorize): Promise<{ port: number; close(
 
 export const ADAPTERS: Record<string, Adapter> = {
   'telnet-default-credentials': {
-    probe: telnetProbe, defaultCheck: 'telnet-default-credentials', lockSignal: true,
+    probe: telnetProbe, defaultCheck: 'telnet-default-credentials', lockSignal: true, parallel: GUESS_PARALLEL,
     start: async (authorize, mode) => behind(await fakeTelnet({ authorize, banner: 'BusyBox v1.36.1 (Debian) built-in shell\r\n' }), 'telnet', mode),
   },
   'ssh-default-credentials': {
-    probe: sshProbe, defaultCheck: 'ssh-default-credentials', lockSignal: false,
+    probe: sshProbe, defaultCheck: 'ssh-default-credentials', lockSignal: false, parallel: GUESS_PARALLEL,
     start: async (authorize, mode) => behind(await passwordSsh(authorize), 'ssh', mode),
   },
   'ftp-default-credentials': {

@@ -429,3 +429,56 @@ describe('evidence and assessment', () => {
     expect(assessGuesses(ev, labels).map((r) => r.status)).toEqual(['not_applicable', 'not_applicable']);
   });
 });
+
+describe('parallel guesses (issue 18: where the failure delay dominates)', () => {
+  /** An attempt function that records how many attempts were in flight at once. */
+  function tracked(answer: (x: Candidate, step: string) => AttemptOutcome) {
+    let now = 0;
+    let peak = 0;
+    const order: string[] = [];
+    const attempt = async (x: Candidate, step: string): Promise<AttemptOutcome> => {
+      now += 1;
+      peak = Math.max(peak, now);
+      order.push(`${step}:${x.username}:${x.password}`);
+      await new Promise((r) => setTimeout(r, 5));
+      now -= 1;
+      return answer(x, step);
+    };
+    return { attempt, peak: () => peak, order };
+  }
+  const fail = (): AttemptOutcome => ({ kind: 'failure' });
+
+  it('sends two guesses at a time after the negative control alone, within the budget, and stops at the first success in order', async () => {
+    const t = tracked((x) => (x.password === 'root' ? { kind: 'success' } : fail()));
+    const run = await runGuesses({ ...options(() => fail(), { parallel: 2 }), attempt: t.attempt });
+    expect(t.peak()).toBe(2);
+    expect(t.order[0]).toBe('negative-control:iotcoprandom:Qrandom7');
+    expect(run.stop).toBe('success');
+    expect(run.found).toMatchObject({ attempt: 4, candidate: { username: 'root', password: 'root' } });
+    // control, admin:admin + admin:1234, root:root + user:user (sent with it), then the confirmation
+    expect(run.candidatesTried).toBe(4);
+    expect(run.confirmation).toEqual({ wrongPassword: 'rejected', again: 'succeeded' });
+  });
+
+  it('a lockout in a wave stops the run; the rest of the wave counts as tried', async () => {
+    const t = tracked((x) => (x.password === '1234' ? { kind: 'lockout', text: 'locked' } : fail()));
+    const run = await runGuesses({ ...options(() => fail(), { parallel: 2 }), attempt: t.attempt });
+    expect(run.stop).toBe('lockout');
+    expect(run.candidatesTried).toBe(2);
+    expect(run.attempts).toBe(3);
+  });
+
+  it('never exceeds the guess budget or an account cap, and stays one at a time on a service that looks like it locks', async () => {
+    const t = tracked(() => fail());
+    const run = await runGuesses({ ...options(() => fail(), { parallel: 2, maxAttempts: 4 }), attempt: t.attempt });
+    expect(run.attempts).toBe(4);
+    expect(run.stop).toBe('budget');
+    const capped = tracked(() => fail());
+    const r2 = await runGuesses({ ...options(() => fail(), { parallel: 2, maxFailuresPerAccount: 1, candidates: [c('admin', 'a'), c('admin', 'b'), c('root', 'r')] }), attempt: capped.attempt });
+    expect(capped.order.filter((o) => o.startsWith('guess:admin'))).toHaveLength(1);
+    expect(r2.skippedForAccountCap).toBe(1);
+    const cautious = tracked(() => fail());
+    await runGuesses({ ...options(() => fail(), { parallel: 2, policy: lockoutPolicy(['the account locks after 5 wrong passwords']) }), attempt: cautious.attempt });
+    expect(cautious.peak()).toBe(1);
+  });
+});
