@@ -59,7 +59,8 @@ export interface GuessOptions {
    * allowance. Used only where nothing counts wrong logins in total (no cautious policy, no total cap):
    * a wave is at most this many candidates, each within the per-account cap, after one attempt delay;
    * results are judged in candidate order, exactly as one at a time. The negative control always runs
-   * alone, first. The net layer's per-host limit still holds every connection.
+   * alone, first; the two confirmation attempts (independent of each other) go together. The net
+   * layer's per-host limit still holds every connection.
    */
   parallel?: number;
 }
@@ -188,39 +189,46 @@ export async function runGuesses(o: GuessOptions): Promise<GuessRun> {
   const confirm = async (c: Candidate, at: number): Promise<void> => {
     const rejectedBefore = run.failures > 0;
     const failureLeft = run.policy.maxFailures === null || run.failures < run.policy.maxFailures;
+    const wrong: Candidate = { ...c, password: (o.wrongPassword ?? randomPassword)(), origin: 'generic', source: 'confirmation (random wrong password)' };
+    let wr: AttemptOutcome | undefined;
+    let again: AttemptOutcome | undefined;
     if (!failureLeft) run.confirmation.wrongPassword = 'skipped';
     else if (canStart()) {
       await o.sleep(o.delayMs);
-      const wrong: Candidate = { ...c, password: (o.wrongPassword ?? randomPassword)(), origin: 'generic', source: 'confirmation (random wrong password)' };
-      const r = await attempt(wrong, 'confirm-wrong');
-      if (r.kind === 'success') {
-        run.confirmation.wrongPassword = 'accepted';
-        run.unconfirmed = { attempt: at, username: c.username };
-        run.stop = rejectedBefore ? 'unreliable' : 'accepts-any';
-        return;
-      }
-      if (r.kind === 'failure') { run.confirmation.wrongPassword = 'rejected'; failed(wrong, r); }
-      else {
-        run.confirmation.wrongPassword = 'error';
-        if (r.kind === 'lockout') run.lockoutText = r.text;
-        else if (r.kind === 'error') run.errors.push({ kind: r.errorKind, message: r.message });
-      }
+      // With parallel guesses the two attempts are independent and go together; otherwise one after the other.
+      if (width() > 1) [wr, again] = await Promise.all([attempt(wrong, 'confirm-wrong'), attempt(c, 'confirm-again')]);
+      else wr = await attempt(wrong, 'confirm-wrong');
     }
-    if (canStart()) {
+    if (wr?.kind === 'success') {
+      run.confirmation.wrongPassword = 'accepted';
+      run.unconfirmed = { attempt: at, username: c.username };
+      run.stop = rejectedBefore ? 'unreliable' : 'accepts-any';
+      return;
+    }
+    if (wr?.kind === 'failure') { run.confirmation.wrongPassword = 'rejected'; failed(wrong, wr); }
+    else if (wr) {
+      run.confirmation.wrongPassword = 'error';
+      if (wr.kind === 'lockout') run.lockoutText = wr.text;
+      else if (wr.kind === 'error') run.errors.push({ kind: wr.errorKind, message: wr.message });
+    }
+    if (again === undefined && canStart()) {
       await o.sleep(o.delayMs);
-      const r = await attempt(c, 'confirm-again');
-      if (r.kind === 'failure') {
+      again = await attempt(c, 'confirm-again');
+    }
+    if (again !== undefined) {
+      if (again.kind === 'failure') {
         run.confirmation.again = 'failed';
         run.unconfirmed = { attempt: at, username: c.username };
         run.stop = 'unreliable';
         return;
       }
-      run.confirmation.again = r.kind === 'success' ? 'succeeded' : 'error';
-      if (r.kind === 'error') run.errors.push({ kind: r.errorKind, message: r.message });
+      run.confirmation.again = again.kind === 'success' ? 'succeeded' : 'error';
+      if (again.kind === 'error') run.errors.push({ kind: again.errorKind, message: again.message });
     }
     run.found = { attempt: at, candidate: c };
     run.stop = 'success';
   };
+  const width = (): number => (run.policy.cautious || run.policy.maxFailures !== null ? 1 : Math.max(1, Math.floor(o.parallel ?? 1)));
 
   if (o.maxAttempts < 1) { run.stop = 'no-budget'; return run; }
   if (o.now() + o.attemptMs > o.deadlineAt) { run.stop = 'deadline'; return run; }
@@ -275,7 +283,6 @@ export async function runGuesses(o: GuessOptions): Promise<GuessRun> {
         return false;
     }
   };
-  const width = (): number => (run.policy.cautious || run.policy.maxFailures !== null ? 1 : Math.max(1, Math.floor(o.parallel ?? 1)));
   for (let i = 0; i < candidates.length;) {
     const c = candidates[i]!;
     if (guesses() >= o.maxAttempts) { run.stop = 'budget'; return run; }
