@@ -29,7 +29,7 @@ import { parseArgs } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { capture, runMeasured, runVisible } from './lib/proc.mjs';
 import { bruteCredentials, hostTimeouts, nmapBaselineArgs, nmapPhases, snmpCommunities, summariseNmapXml } from './lib/nmap-baseline.mjs';
-import { fitLine, median, renderText, summariseIotcop, summariseProfile } from './lib/report.mjs';
+import { firstFindings, fitLine, median, renderText, summariseIotcop, summariseProfile } from './lib/report.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const LAB = path.join(REPO, 'lab');
@@ -226,9 +226,10 @@ async function iotcopScan(label, target, extraArgs) {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const rusageFile = path.join(dir, 'rusage.json');
   const args = ['netns', 'exec', LAN_NS, process.execPath, '--import', PRELOAD, CLI, 'scan', target,
-    '--format', 'json', '--out', dir, '--fail-on', 'never', ...extraArgs];
+    '--format', 'json,jsonl', '--out', dir, '--fail-on', 'never', ...extraArgs];
   await quiet();
   say(`${label}: iotcop scan ${target}${extraArgs.length ? ` ${extraArgs.join(' ')}` : ''}`);
+  const spawnedAt = Date.now();
   const r = await runMeasured('ip', args, {
     cwd: REPO, timeoutMs: boundMs, onSpawn: track,
     // The run is saved in a history database of its own (default behaviour, not the user's history).
@@ -241,12 +242,18 @@ async function iotcopScan(label, target, extraArgs) {
   if (jsonFile) {
     try { result = JSON.parse(readFileSync(path.join(dir, jsonFile), 'utf8')); } catch { result = undefined; }
   }
+  const jsonlFile = readdirSync(dir).find((f) => /^iotcop-.*\.jsonl$/.test(f));
+  const first = jsonlFile ? firstFindings(readFileSync(path.join(dir, jsonlFile), 'utf8'), spawnedAt) : {};
   let exact;
   try { exact = JSON.parse(readFileSync(rusageFile, 'utf8')); } catch { exact = undefined; }
   const nmapMem = r.memory.children.nmap ?? { processes: 0, maxHwmKiB: 0 };
   const out = {
     target,
     wallMs: r.wallMs,
+    // From the command's start to the time stamp of the first JSONL line with a fail or warn result (the
+    // progress line on a terminal counts it within 100 ms) and to the first result of any kind.
+    firstIssueMs: first.issueMs,
+    firstResultMs: first.resultMs,
     exitCode: r.code,
     killed: r.killed,
     nodePeakKiB: exact?.maxRSS ?? r.memory.root?.hwmKiB,
@@ -298,6 +305,7 @@ try {
     safety: 'credentials',
     runs: labRuns,
     medianWallMs: median(labRuns.map((x) => x.wallMs)),
+    medianFirstIssueMs: median(labRuns.map((x) => x.firstIssueMs)),
   };
   if (runs > 1) notes.push('The lockout trap (10.231.0.22) stays locked for 60 s after 3 failures: repeated lab scans within a minute find it locked, which changes what they do there.');
 

@@ -53,5 +53,5 @@ const jobs = outcome.outcomes.map((o) => ({
   probe: o.probe, device: o.device, port: o.port, transport: o.transport, status: o.status,
   startMs: Date.parse(o.startedAt) - t0, durationMs: o.durationMs, connections: o.connections,
 }));
-process.stdout.write(`${JSON.stringify({ totalMs, discovery, jobs, skipped: outcome.skipped.length, unresponsive: outcome.unresponsive })}\n`);
-process.exit(0);
+// Exit only once the pipe took every byte: a profile of 200 devices (some 400 KB) was cut short by exiting at once.
+process.stdout.write(`${JSON.stringify({ totalMs, discovery, jobs, skipped: outcome.skipped.length, unresponsive: outcome.unresponsive })}\n`, () => process.exit(0));

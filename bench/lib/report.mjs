@@ -34,6 +34,26 @@ export function median(values) {
   return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
+/**
+ * From a `--format jsonl` stream: milliseconds from `startMs` (when the command was started) to the first
+ * finding line with a fail or warn result (`issueMs`) and to the first finding line of any kind
+ * (`resultMs`); undefined when there was none. Lines that are not JSON are ignored.
+ */
+export function firstFindings(jsonl, startMs) {
+  let issueMs;
+  let resultMs;
+  for (const text of String(jsonl).split('\n')) {
+    let line;
+    try { line = JSON.parse(text); } catch { continue; }
+    if (line?.type !== 'finding' || typeof line.time !== 'string') continue;
+    const at = Date.parse(line.time) - startMs;
+    if (!Number.isFinite(at)) continue;
+    resultMs = Math.min(resultMs ?? at, at);
+    if (line.finding?.status === 'fail' || line.finding?.status === 'warn') issueMs = Math.min(issueMs ?? at, at);
+  }
+  return { issueMs, resultMs };
+}
+
 /** What one iotcop scan did and found. */
 export function summariseIotcop(result, stderr) {
   const progress = lastProgress(stderr);
@@ -46,9 +66,15 @@ export function summariseIotcop(result, stderr) {
       device: f.device, port: f.port, check: f.check,
       credential: f.credential ? `${f.credential.username}:${f.credential.password}` : undefined,
     }));
-  // UDP ports nmap could only call open|filtered (no reply, no ICMP unreachable): iotcop probes them anyway.
+  // UDP ports that answered nothing (open|filtered: no reply, no ICMP unreachable) but got a verdict anyway
+  // (pass, fail, warn, info, partial or error from a probe of that port): must be none (issue 18, UDP truth).
+  // The host-wide UPnP search reports not_applicable on port 1900 when nothing answers; that is not a verdict.
+  const verdicts = new Set(findings.filter((f) => f.transport === 'udp' && f.status !== 'not_applicable' && f.status !== 'not_tested')
+    .map((f) => `${f.device}:${f.port}`));
   const udpUnconfirmed = (Array.isArray(result?.devices) ? result.devices : []).flatMap((d) =>
-    (d.services ?? []).filter((x) => x.transport === 'udp' && x.state === 'open|filtered').map((x) => `${d.address}:${x.port}/udp`));
+    (d.services ?? []).filter((x) => x.transport === 'udp' && x.state === 'open|filtered' && verdicts.has(`${d.address}:${x.port}`))
+      .map((x) => `${d.address}:${x.port}/udp`));
+  const udpNoAnswer = (Array.isArray(result?.skipped) ? result.skipped : []).filter((x) => x.reason === 'no-answer').length;
   const failing = {};
   for (const f of findings) if (f.status === 'fail' || f.status === 'warn') failing[`${f.check} (${f.status})`] = (failing[`${f.check} (${f.status})`] ?? 0) + 1;
   return {
@@ -67,6 +93,7 @@ export function summariseIotcop(result, stderr) {
     scanType: result?.run?.capabilities?.scanType,
     credentialFindings,
     udpUnconfirmed,
+    udpNoAnswer,
   };
 }
 
@@ -99,19 +126,20 @@ export function renderText(r) {
     out.push(`## Lab scan: ${r.labScan.target}, default safety level (${r.labScan.safety})`);
     out.push('');
     const rows = r.labScan.runs.map((x, i) => [
-      r.labScan.runs.length > 1 ? `iotcop (run ${i + 1})` : 'iotcop', secs(x.wallMs), mib(x.nodePeakKiB),
+      r.labScan.runs.length > 1 ? `iotcop (run ${i + 1})` : 'iotcop', secs(x.wallMs), secs(x.firstIssueMs), mib(x.nodePeakKiB),
       x.nmap.processes ? `${mib(x.nmap.maxHwmKiB)} (${x.nmap.processes} nmap runs)` : '—', mib(x.treePeakKiB),
       `${work(x.summary)}${x.killed ? ', KILLED at the bound' : ''}${x.exitCode !== 0 ? `, exit ${x.exitCode}` : ''}`,
     ]);
     if (r.nmap) {
       const n = r.nmap;
       rows.push([
-        'nmap -sV + 11 NSE scripts', secs(n.wallMs), mib(n.peakKiB), '—', mib(n.treePeakKiB),
+        'nmap -sV + 11 NSE scripts', secs(n.wallMs), '—', mib(n.peakKiB), '—', mib(n.treePeakKiB),
         `${n.summary ? `${n.summary.hostsUp} hosts up, ${n.summary.openPorts} open ports` : 'no XML'}${n.killed ? ', KILLED at the bound' : ''}${n.exitCode !== 0 ? `, exit ${n.exitCode}` : ''}`,
       ]);
     }
-    out.push(table(['tool', 'wall time', 'peak RSS (main process)', 'peak RSS (nmap children)', 'peak RSS (all processes at once)', 'work'], rows));
+    out.push(table(['tool', 'wall time', 'first fail/warn', 'peak RSS (main process)', 'peak RSS (nmap children)', 'peak RSS (all processes at once)', 'work'], rows));
     out.push('');
+    out.push('first fail/warn: from the command\'s start to the first fail or warn result in its JSONL stream (a terminal\'s progress line shows it within 100 ms)');
     if (r.ratio !== undefined) out.push(`ratio: nmap baseline wall time / iotcop wall time = **${r.ratio.toFixed(1)}×**${r.labScan.runs.length > 1 ? ' (iotcop: median of the runs)' : ''}`);
     if (r.nmap) {
       out.push(`nmap host timeout: ${r.nmap.hostTimeoutS} s; ${r.nmap.hitHostTimeout.length > 0 ? `HIT for ${r.nmap.hitHostTimeout.join(', ')}` : 'not hit'}${r.nmap.killed ? '; the run was killed at the benchmark\'s own bound' : ''}`);
@@ -123,7 +151,7 @@ export function renderText(r) {
     if (last?.summary) {
       out.push('');
       out.push(`iotcop fail/warn results: ${Object.entries(last.summary.failWarn).map(([k, v]) => `${k} ×${v}`).join(', ') || 'none'}`);
-      out.push(`UDP ports iotcop probed that only nmap's open|filtered vouched for (no reply, no ICMP unreachable): ${r.labScan.runs.map((x, i) => `run ${i + 1}: ${x.summary?.udpUnconfirmed?.join(', ') || 'none'}`).join('; ')}`);
+      out.push(`UDP ports that answered nothing (open|filtered) yet got a verdict (must be none): ${r.labScan.runs.map((x, i) => `run ${i + 1}: ${x.summary?.udpUnconfirmed?.join(', ') || 'none'}`).join('; ')}; probes skipped as no-answer: ${r.labScan.runs.map((x) => x.summary?.udpNoAnswer ?? '—').join(', ')}`);
       out.push(`iotcop credential results: ${last.summary.credentialFindings.map((c) => `${c.device}:${c.port} ${c.check}${c.credential ? ` ${c.credential}` : ''}`).join('; ') || 'none'}`);
     }
     if (r.nmap?.summary) {
@@ -145,9 +173,9 @@ export function renderText(r) {
     out.push(`## Scaling: ${r.scalingTarget}, N identical cheap devices (busybox httpd with HTTP Basic + busybox telnetd)`);
     out.push('');
     out.push(table(
-      ['devices', 'hosts found', 'wall time', 'node peak RSS', 'nmap peak RSS', 'all processes peak', 'jobs', 'results (fail/warn/error)'],
+      ['devices', 'hosts found', 'wall time', 'first fail/warn', 'node peak RSS', 'nmap peak RSS', 'all processes peak', 'jobs', 'results (fail/warn/error)'],
       r.scaling.map((s) => [
-        s.devices, s.summary?.devices ?? '—', `${secs(s.wallMs)}${s.killed ? ' (KILLED)' : ''}`, mib(s.nodePeakKiB), mib(s.nmap.maxHwmKiB), mib(s.treePeakKiB),
+        s.devices, s.summary?.devices ?? '—', `${secs(s.wallMs)}${s.killed ? ' (KILLED)' : ''}`, secs(s.firstIssueMs), mib(s.nodePeakKiB), mib(s.nmap.maxHwmKiB), mib(s.treePeakKiB),
         s.summary?.jobsDone !== undefined ? `${s.summary.jobsDone}/${s.summary.jobsTotal}` : (s.summary?.jobsWithResults ?? '—'),
         s.summary ? `${s.summary.findings.fail ?? 0}/${s.summary.findings.warn ?? 0}/${s.summary.findings.error ?? 0}` : '—',
       ]),
