@@ -41,6 +41,13 @@ export interface ProbeBudget {
   maxConnections: number;
   /** Deadline for the whole job. */
   timeoutMs: number;
+  /**
+   * Typical time of one job against a device that answers (measured on the lab, BENCHMARKS.md), where it is
+   * seconds rather than milliseconds: the plan starts each host's longest jobs first, so that the slow one
+   * (telnet guessing behind busybox's failure delay) does not start after the quick ones and end last.
+   * Only an order; never a deadline. Default 0.
+   */
+  typicalMs?: number;
 }
 
 export interface ProbeMeta {

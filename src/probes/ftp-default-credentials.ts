@@ -98,7 +98,7 @@ export default defineProbe<FtpEvidence>({
     title: 'FTP default credentials',
     safety: 'credentials',
     appliesTo: { scope: 'service', transport: 'tcp', services: ['ftp', 'ftps'], ports: [21, 990] },
-    budget: { maxConnections: 110, timeoutMs: JOB_TIMEOUT_MS },
+    budget: { maxConnections: 110, timeoutMs: JOB_TIMEOUT_MS, typicalMs: 1_700 },
     checks: {
       [CHECK_DEFAULT]: {
         title: 'FTP rejects default credentials',

@@ -217,7 +217,7 @@ export default defineProbe<HttpEvidence>({
     title: 'Web interface default credentials (HTTP Basic/Digest)',
     safety: 'credentials',
     appliesTo: { scope: 'service', transport: 'tcp', services: ['http', 'https', 'http-alt', 'https-alt', 'http-proxy'], ports: [80, 443, 8080, 8443] },
-    budget: { maxConnections: 120, timeoutMs: JOB_TIMEOUT_MS },
+    budget: { maxConnections: 120, timeoutMs: JOB_TIMEOUT_MS, typicalMs: 3_000 },
     checks: {
       [CHECK_DEFAULT]: {
         title: 'Web interface rejects default credentials',

@@ -129,7 +129,7 @@ export default defineProbe<MqttEvidence>({
     title: 'MQTT default credentials',
     safety: 'credentials',
     appliesTo: { scope: 'service', transport: 'tcp', services: ['mqtt', 'secure-mqtt', 'mqtts'], ports: [1883, 8883] },
-    budget: { maxConnections: 110, timeoutMs: JOB_TIMEOUT_MS },
+    budget: { maxConnections: 110, timeoutMs: JOB_TIMEOUT_MS, typicalMs: 2_500 },
     checks: {
       [CHECK_DEFAULT]: {
         title: 'MQTT broker rejects default credentials',

@@ -325,7 +325,7 @@ export default defineProbe<MqttEvidence>({
     title: 'MQTT data readable without a password',
     safety: 'safe',
     appliesTo: { scope: 'service', transport: 'tcp', services: SERVICES, ports: [1883, 8883] },
-    budget: { maxConnections: 1, timeoutMs: 20_000 },
+    budget: { maxConnections: 1, timeoutMs: 20_000, typicalMs: 3_000 },
     checks: {
       'mqtt-anonymous-access': {
         title: 'MQTT broker requires a login to read messages',

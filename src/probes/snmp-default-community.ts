@@ -172,7 +172,7 @@ export default defineProbe<SnmpCommunityEvidence>({
     title: 'SNMP default community',
     safety: 'credentials',
     appliesTo: { scope: 'service', transport: 'udp', services: ['snmp'], ports: [161] },
-    budget: { maxConnections: 110, timeoutMs: JOB_TIMEOUT_MS },
+    budget: { maxConnections: 110, timeoutMs: JOB_TIMEOUT_MS, typicalMs: 3_000 },
     checks: {
       [CHECK_DEFAULT]: {
         title: 'SNMP rejects default community strings',

@@ -216,7 +216,7 @@ export default defineProbe<SshEvidence>({
     title: 'SSH default credentials',
     safety: 'credentials',
     appliesTo: { scope: 'service', transport: 'tcp', services: ['ssh'], ports: [22, 2222] },
-    budget: { maxConnections: 110, timeoutMs: JOB_TIMEOUT_MS },
+    budget: { maxConnections: 110, timeoutMs: JOB_TIMEOUT_MS, typicalMs: 1_000 },
     checks: {
       [CHECK_DEFAULT]: {
         title: 'SSH rejects default credentials',

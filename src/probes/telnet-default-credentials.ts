@@ -2,6 +2,9 @@
  * telnet-default-credentials (guideline 1, and 5: Telnet carries the password in cleartext).
  *
  * Own Telnet client (src/net/telnet.ts), one login attempt per connection:
+ * 0. First screen: connect, read the banner and prompt, close (nothing typed); the candidates are planned
+ *    from it, and the negative control goes with the first of them (two at a time). When it is not a
+ *    plain login or password prompt, step 1 runs alone and the candidates are planned after it.
  * 1. Negative control: connect, read what the device shows. A shell prompt that answers an empty line
  *    again, before any login, is `telnet-no-authentication` (critical). Otherwise log in with a random user
  *    name and password: a working shell then means the service accepts any password.
@@ -14,7 +17,7 @@
 import { capMarked } from '../text.js';
 import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
 import type { Json } from '../model.js';
-import { TelnetSession, stripTerminal } from '../net/telnet.js';
+import { TelnetSession, stripTerminal, type WaitResult } from '../net/telnet.js';
 import { lockoutHint, remainingAttempts } from './lib/lockout.js';
 import {
   GUESS_PARALLEL, fromContext, assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, publicEvidence, randomCredential, runGuesses,
@@ -62,11 +65,7 @@ async function attemptLogin(ctx: ProbeContext, port: number, c: Candidate, state
   const session = new TelnetSession(conn, { deadlineAt: Date.now() + ATTEMPT_MS });
   try {
     let screen = await session.waitForScreen(BANNER_MS, false);
-    if (state.banner === null) {
-      const b = stripTerminal(screen.text).replace(/\s+/g, ' ').trim();
-      state.banner = b === '' ? null : capMarked(b, 200);
-      state.firstScreen = screen.screen === 'login-failed' ? 'unknown' : screen.screen;
-    }
+    if (state.banner === null) noteFirstScreen(state, screen);
     if (screen.screen === 'shell-prompt' && screen.prompt !== undefined) {
       const { confirmed, after } = await session.confirmShell(screen.prompt, CONFIRM_MS);
       if (confirmed) {
@@ -119,6 +118,37 @@ async function attemptLogin(ctx: ProbeContext, port: number, c: Candidate, state
   }
 }
 
+function noteFirstScreen(state: State, screen: WaitResult): void {
+  const b = stripTerminal(screen.text).replace(/\s+/g, ' ').trim();
+  state.banner = b === '' ? null : capMarked(b, 200);
+  state.firstScreen = screen.screen === 'login-failed' ? 'unknown' : screen.screen;
+}
+
+/**
+ * Reads the first screen on a connection of its own and closes it, typing nothing (not a login attempt):
+ * the banner and login style the candidates are planned from, known before the negative control, so that
+ * the control can go with the first candidates (issue 18: busybox's delay after a wrong login dominates).
+ * False when the screen is not a plain login or password prompt (a shell, a lockout, silence): then the
+ * negative control runs alone first, as before, and the candidates are re-planned from its connection.
+ */
+async function peekFirstScreen(ctx: ProbeContext, port: number, state: State): Promise<boolean> {
+  let session: TelnetSession | undefined;
+  try {
+    const conn = await ctx.net.tcp(port, { timeoutMs: BANNER_MS + 2_000, maxBytes: 64 * 1024 });
+    session = new TelnetSession(conn, { deadlineAt: Date.now() + BANNER_MS + 2_000 });
+    const screen = await session.waitForScreen(BANNER_MS, false);
+    if (screen.screen !== 'login-prompt' && screen.screen !== 'password-prompt') return false;
+    noteFirstScreen(state, screen);
+    state.mode = screen.screen === 'login-prompt' ? 'login-password' : 'password-only';
+    return true;
+  } catch (e) {
+    if (ctx.signal.aborted) throw e;
+    return false;
+  } finally {
+    session?.close();
+  }
+}
+
 function failure(text: string): AttemptOutcome {
   const r: { kind: 'failure'; hint?: string; remaining?: number } = { kind: 'failure' };
   const hint = lockoutHint(text);
@@ -163,7 +193,7 @@ export default defineProbe<TelnetEvidence>({
     title: 'Telnet default credentials',
     safety: 'credentials',
     appliesTo: { scope: 'service', transport: 'tcp', services: ['telnet'], ports: [23, 2323] },
-    budget: { maxConnections: 110, timeoutMs: JOB_TIMEOUT_MS },
+    budget: { maxConnections: 110, timeoutMs: JOB_TIMEOUT_MS, typicalMs: 12_000 },
     checks: {
       [CHECK_DEFAULT]: {
         title: 'Telnet rejects default credentials',
@@ -209,16 +239,19 @@ export default defineProbe<TelnetEvidence>({
       owner,
       passwordOnly: state.mode === 'password-only',
     });
+    const peeked = await peekFirstScreen(ctx, port, state);
     let plan = planFor();
     const run = await runGuesses({
       negativeControl: randomCredential(),
       candidates: plan.candidates,
-      replan: () => {
-        // The first connection showed the banner and the login style: re-match vendors and de-duplicate.
-        plan = planFor();
-        return { candidates: plan.candidates, policy: initialPolicy(plan, [lockoutHint(state.banner ?? '')]) };
-      },
-      policy: initialPolicy(plan),
+      ...(peeked ? {} : {
+        replan: () => {
+          // The first connection showed the banner and the login style: re-match vendors and de-duplicate.
+          plan = planFor();
+          return { candidates: plan.candidates, policy: initialPolicy(plan, [lockoutHint(state.banner ?? '')]) };
+        },
+      }),
+      policy: initialPolicy(plan, [lockoutHint(state.banner ?? '')]),
       attempt: (c) => attemptLogin(ctx, port, c, state),
       ...fromContext(ctx),
       deadlineAt: started + JOB_TIMEOUT_MS - 8_000,

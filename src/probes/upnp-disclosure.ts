@@ -214,7 +214,7 @@ export default defineProbe<UpnpEvidence>({
     title: 'Information given out over UPnP',
     safety: 'safe',
     appliesTo: { scope: 'host' },
-    budget: { maxConnections: 1 + MAX_DESCRIPTIONS, timeoutMs: 15_000 },
+    budget: { maxConnections: 1 + MAX_DESCRIPTIONS, timeoutMs: 15_000, typicalMs: 2_000 },
     checks: {
       'upnp-information-disclosure': {
         title: 'UPnP gives out no serial number or firmware version',

@@ -178,7 +178,18 @@ export function planDevice(probes: readonly AnyProbe[], device: Device, settings
       }
     }
   }
-  return { jobs, skipped };
+  return { jobs: longestFirst(jobs), skipped };
+}
+
+/**
+ * The host's jobs, those with the longest typical time first (stable: otherwise probe and port order).
+ * With two jobs at a time per host, the last to start decides when the host is done (longest processing
+ * time first).
+ */
+function longestFirst(jobs: Job[]): Job[] {
+  return jobs.map((job, i) => ({ job, i, t: job.probe.meta.budget.typicalMs ?? 0 }))
+    .sort((a, b) => b.t - a.t || a.i - b.i)
+    .map((x) => x.job);
 }
 
 /** Run-scope jobs (once per scan, after every device); `devices` are for the record only. */

@@ -9,6 +9,7 @@ export function fakeProbe(
     safety?: Safety;
     maxConnections?: number;
     timeoutMs?: number;
+    typicalMs?: number;
     collect?: (ctx: ProbeContext) => Promise<Json>;
     assess?: (evidence: Json) => CheckResult[];
     guidelines?: `uk-cop-${1 | 2 | 3 | 4 | 5 | 6 | 8 | 13}`[];
@@ -20,7 +21,7 @@ export function fakeProbe(
       title: `fake ${id}`,
       safety: options.safety ?? 'safe',
       appliesTo: { scope: options.scope ?? 'service', ...options.appliesTo },
-      budget: { maxConnections: options.maxConnections ?? 4, timeoutMs: options.timeoutMs ?? 2_000 },
+      budget: { maxConnections: options.maxConnections ?? 4, timeoutMs: options.timeoutMs ?? 2_000, ...(options.typicalMs !== undefined ? { typicalMs: options.typicalMs } : {}) },
       checks: {
         [id]: {
           title: 'ok', failureTitle: 'not ok', summary: 's', guidelines: options.guidelines ?? ['uk-cop-6'],

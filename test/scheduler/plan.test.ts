@@ -38,6 +38,18 @@ describe('planDevice', () => {
     expect(planDevice(probes, cam, all)).toEqual(p);
   });
 
+  it("starts a host's longest jobs first (typicalMs), otherwise keeps probe and port order", () => {
+    const slowTelnet = fakeProbe('telnet-default-credentials', { safety: 'credentials', typicalMs: 12_000, appliesTo: { transport: 'tcp', services: ['telnet'], ports: [23, 2323] } });
+    const httpCreds = fakeProbe('http-default-credentials', { safety: 'credentials', typicalMs: 3_000, appliesTo: { transport: 'tcp', tls: true } });
+    const ids = planDevice([banner, httpCreds, slowTelnet, surface], cam, all).jobs.map((j) => j.id);
+    expect(ids).toEqual([
+      'telnet-default-credentials@10.0.0.5:23/tcp', 'telnet-default-credentials@10.0.0.5:2323/tcp',
+      'http-default-credentials@10.0.0.5:443/tcp',
+      'banner-grab@10.0.0.5:23/tcp', 'banner-grab@10.0.0.5:443/tcp', 'banner-grab@10.0.0.5:2323/tcp',
+      'attack-surface@10.0.0.5',
+    ]);
+  });
+
   it('plans nothing on a UDP port that never answered (open|filtered) and says why; an answered one gets its job', () => {
     const snmp = fakeProbe('snmp-default-community', { safety: 'credentials', appliesTo: { transport: 'udp', services: ['snmp'], ports: [161] } });
     const silent = device('10.0.0.7', [service(161, 'snmp', { transport: 'udp', state: 'open|filtered' })]);

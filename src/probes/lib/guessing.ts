@@ -58,9 +58,10 @@ export interface GuessOptions {
    * about 1 s after each wrong password; OpenSSH 1.5–4 s), the probe passes the per-host connection
    * allowance. Used only where nothing counts wrong logins in total (no cautious policy, no total cap):
    * a wave is at most this many candidates, each within the per-account cap, after one attempt delay;
-   * results are judged in candidate order, exactly as one at a time. The negative control always runs
-   * alone, first; the two confirmation attempts (independent of each other) go together. The net
-   * layer's per-host limit still holds every connection.
+   * results are judged in candidate order, exactly as one at a time. The negative control goes in the
+   * first wave (judged before its candidates), or alone first when `replan` needs its answer; the two
+   * confirmation attempts (independent of each other) go together. The net layer's per-host limit still
+   * holds every connection.
    */
   parallel?: number;
 }
@@ -170,8 +171,9 @@ export async function runGuesses(o: GuessOptions): Promise<GuessRun> {
     if (r.hint !== undefined) run.policy = withAllowance(makeCautious(run.policy, `the device said: ${r.hint}`), o.maxFailuresPerAccount);
   };
   /** Runs the negative control; returns true when the run must stop (run.stop set). */
-  const negativeControl = async (): Promise<boolean> => {
-    const nc = await attempt(o.negativeControl, 'negative-control');
+  const negativeControl = async (): Promise<boolean> => judgeControl(await attempt(o.negativeControl, 'negative-control'));
+  /** Judges the negative control's outcome; true when the run must stop (run.stop set). */
+  const judgeControl = (nc: AttemptOutcome): boolean => {
     switch (nc.kind) {
       case 'success': run.negativeControl = 'accepted'; run.stop = 'accepts-any'; return true;
       case 'lockout': run.negativeControl = 'error'; run.stop = 'lockout'; run.lockoutText = nc.text; return true;
@@ -235,7 +237,11 @@ export async function runGuesses(o: GuessOptions): Promise<GuessRun> {
   run.candidatesPlanned = o.candidates.length;
   // Deferred only where wrong logins are counted in total: a per-account lock is not touched by a random user.
   const deferred = run.policy.cautious && run.policy.maxFailures !== null && !o.replan && o.maxAttempts >= 2;
-  if (!deferred && await negativeControl()) return run;
+  // With parallel guesses and nothing to re-plan from the control's answer, the control goes in the first
+  // wave with the first candidates (issue 18): it is judged first, and when it stops the run (it logged in,
+  // a lockout, an error) the candidates sent with it count as tried and decide nothing.
+  let controlPending = !deferred && !o.replan && width() > 1 && o.maxAttempts >= 2;
+  if (!deferred && !controlPending && await negativeControl()) return run;
 
   let candidates = o.candidates;
   if (o.replan) {
@@ -291,17 +297,33 @@ export async function runGuesses(o: GuessOptions): Promise<GuessRun> {
     if ((perAccount.get(c.username) ?? 0) >= run.policy.maxFailuresPerAccount) { run.skippedForAccountCap += 1; continue; }
     if (!canStart()) { run.stop = 'deadline'; return run; }
     // The wave: c, then the next candidates while the budget and each account's cap leave room for them.
+    const withControl = controlPending;
+    controlPending = false;
+    const extra = withControl ? 1 : 0;
     const wave = [c];
     const inWave = (u: string): number => wave.filter((w) => w.username === u).length;
-    while (wave.length < width() && i < candidates.length && guesses() + wave.length < o.maxAttempts) {
+    while (wave.length + extra < width() && i < candidates.length && guesses() + wave.length + extra < o.maxAttempts) {
       const next = candidates[i]!;
       if ((perAccount.get(next.username) ?? 0) + inWave(next.username) >= run.policy.maxFailuresPerAccount) break;
       wave.push(next);
       i += 1;
     }
     if (run.attempts > 0) await o.sleep(o.delayMs);
-    const first = run.attempts + 1;
-    const results = await Promise.all(wave.map((w) => attempt(w, 'guess')));
+    const first = run.attempts + 1 + extra;
+    const control = withControl ? attempt(o.negativeControl, 'negative-control') : undefined;
+    const sent = wave.map((w) => attempt(w, 'guess'));
+    const [results, nc] = await Promise.all([Promise.all(sent), control]);
+    if (nc !== undefined && judgeControl(nc)) {
+      // A candidate sent with it that got an answer counts as tried (its failure as a failure); one that
+      // could not be tried (an error, no password method) does not.
+      for (const [j, r] of results.entries()) {
+        if (r.kind === 'error' || r.kind === 'unsupported') continue;
+        run.candidatesTried += 1;
+        if (r.kind === 'failure') failed(wave[j]!, r);
+        else if (r.kind === 'lockout') run.lockoutText ??= r.text;
+      }
+      return run;
+    }
     for (const [k, r] of results.entries()) {
       if (!(await settle(wave[k]!, r, first + k))) continue;
       // Stopped: the rest of the wave was sent all the same; it counts as tried, its failures as failures.
@@ -313,6 +335,8 @@ export async function runGuesses(o: GuessOptions): Promise<GuessRun> {
       return run;
     }
   }
+  // Every candidate was skipped before the first wave: the control still says whether any password works.
+  if (controlPending && canStart() && await negativeControl()) return run;
   run.stop = 'exhausted'; // every candidate was tried or skipped for the per-account cap
   return run;
 }

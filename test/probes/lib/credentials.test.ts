@@ -448,24 +448,42 @@ describe('parallel guesses (issue 18: where the failure delay dominates)', () =>
   }
   const fail = (): AttemptOutcome => ({ kind: 'failure' });
 
-  it('sends two guesses at a time after the negative control alone, within the budget, and stops at the first success in order', async () => {
+  it('sends two at a time, the negative control with the first candidate, within the budget, and stops at the first success in order', async () => {
     const t = tracked((x) => (x.password === 'root' ? { kind: 'success' } : fail()));
     const run = await runGuesses({ ...options(() => fail(), { parallel: 2 }), attempt: t.attempt });
     expect(t.peak()).toBe(2);
-    expect(t.order[0]).toBe('negative-control:iotcoprandom:Qrandom7');
+    expect(t.order.slice(0, 2)).toEqual(['negative-control:iotcoprandom:Qrandom7', 'guess:admin:admin']);
     expect(run.stop).toBe('success');
     expect(run.found).toMatchObject({ attempt: 4, candidate: { username: 'root', password: 'root' } });
-    // control, admin:admin + admin:1234, root:root + user:user (sent with it), then the confirmation
-    expect(run.candidatesTried).toBe(4);
+    // control + admin:admin, admin:1234 + root:root, then the confirmation pair
+    expect(run.candidatesTried).toBe(3);
+    expect(run.attempts).toBe(6);
     expect(run.confirmation).toEqual({ wrongPassword: 'rejected', again: 'succeeded' });
+  });
+
+  it('a control that logs in decides: the candidate sent with it is only counted as tried', async () => {
+    const t = tracked(() => ({ kind: 'success' }));
+    const run = await runGuesses({ ...options(() => fail(), { parallel: 2 }), attempt: t.attempt });
+    expect(run.stop).toBe('accepts-any');
+    expect(run.negativeControl).toBe('accepted');
+    expect(run.found).toBeUndefined();
+    expect(run.candidatesTried).toBe(1);
+    expect(run.attempts).toBe(2);
+  });
+
+  it('keeps the negative control alone first when the probe re-plans from its answer', async () => {
+    const t = tracked(() => fail());
+    await runGuesses({ ...options(() => fail(), { parallel: 2, replan: () => ({ candidates: [c('root', 'r'), c('user', 'u')], policy: lockoutPolicy([]) }) }), attempt: t.attempt });
+    expect(t.order).toEqual(['negative-control:iotcoprandom:Qrandom7', 'guess:root:r', 'guess:user:u']);
   });
 
   it('a lockout in a wave stops the run; the rest of the wave counts as tried', async () => {
     const t = tracked((x) => (x.password === '1234' ? { kind: 'lockout', text: 'locked' } : fail()));
     const run = await runGuesses({ ...options(() => fail(), { parallel: 2 }), attempt: t.attempt });
     expect(run.stop).toBe('lockout');
-    expect(run.candidatesTried).toBe(2);
-    expect(run.attempts).toBe(3);
+    // control + admin:admin, then admin:1234 (lockout) + root:root
+    expect(run.candidatesTried).toBe(3);
+    expect(run.attempts).toBe(4);
   });
 
   it('never exceeds the guess budget or an account cap, and stays one at a time on a service that looks like it locks', async () => {
