@@ -140,6 +140,11 @@ export interface ProbeContext {
   netFor?: (address: string) => NetApi;
   /** Waits, aborting with the job. */
   sleep(ms: number): Promise<void>;
+  /**
+   * Waits for this device's next login-attempt slot: `settings.attemptDelayMs` after the last attempt any
+   * probe started on the device (src/scheduler/pacer.ts). The guessing engine calls it before each attempt.
+   */
+  paceAttempt(): Promise<void>;
 }
 
 export interface AssessInput {

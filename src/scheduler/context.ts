@@ -10,6 +10,7 @@ import { NetError, createNetApi, createOfflineNetApi, type Budget, type CircuitB
 import { abortedError } from '../net/limits.js';
 import { createOnlineApi } from '../net/online.js';
 import type { Job } from './plan.js';
+import type { AttemptPacer } from './pacer.js';
 
 export interface ContextInput {
   job: Job;
@@ -24,6 +25,8 @@ export interface ContextInput {
   budget: Budget;
   limiter: HostLimiter;
   breaker: CircuitBreaker;
+  /** The run's login-attempt pace per device. */
+  pacer: AttemptPacer;
   netDefaults?: Partial<NetDefaults>;
 }
 
@@ -72,6 +75,7 @@ export function buildProbeContext(i: ContextInput): ProbeContext {
     credentials,
     log: jobLog,
     sleep: sleeper(signal),
+    paceAttempt: () => i.pacer.next(device.address, sleeper(signal)),
     ...(job.service ? { service: job.service } : {}),
     ...(config ? { config } : {}),
     ...(settings.online ? { online: createOnlineApi({ signal, maxRequests: 4 }) } : {}),

@@ -23,6 +23,7 @@ import {
 import { abortedError } from '../net/limits.js';
 import { planDevice, planRun, safetyRank, type DeviceSelection, type Job, type PlanSettings } from './plan.js';
 import { redactingLogger } from './redact.js';
+import { createAttemptPacer } from './pacer.js';
 import { buildProbeContext } from './context.js';
 import { RUN_SCOPE_DEVICE, assessEvidence, errorMessage, keptEvidence, maskSecrets } from './assess.js';
 
@@ -184,6 +185,7 @@ export function createRunner(probes: readonly AnyProbe[], options: RunnerOptions
   const log = options.log;
 
   const limiter = createHostLimiter(perHost);
+  const pacer = createAttemptPacer(settings.attemptDelayMs);
   const breaker = createCircuitBreaker({
     threshold: options.breakerThreshold ?? 5,
     onTrip: (address) => tripHost(address),
@@ -366,7 +368,7 @@ export function createRunner(probes: readonly AnyProbe[], options: RunnerOptions
       try {
         ctx = buildProbeContext({
           job, device, devices, config, settings, credentials, log: jobLog, signal, budget,
-          limiter, breaker, ...(options.netDefaults ? { netDefaults: options.netDefaults } : {}),
+          limiter, breaker, pacer, ...(options.netDefaults ? { netDefaults: options.netDefaults } : {}),
         });
       } catch (e) {
         return fromThrow(e, 'setup');

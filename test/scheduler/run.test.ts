@@ -30,6 +30,26 @@ function byProbe(out: RunOutcome, id: string) {
 }
 
 describe('runner', () => {
+  it('paces login attempts per device across probes (one --delay for the device, not one per probe)', async () => {
+    const times: number[] = [];
+    const probes = ['a', 'b'].map((id) => fakeProbe(`pace-${id}`, {
+      scope: 'host',
+      collect: async (ctx) => {
+        for (let i = 0; i < 3; i++) { await ctx.paceAttempt(); times.push(Date.now()); }
+        return {};
+      },
+      assess: () => [{ check: `pace-${id}`, status: 'pass' }],
+    }));
+    const runner = createRunner(probes, options({ attemptDelayMs: 40 }));
+    runner.addDevice(device('10.0.0.5', []));
+    await runner.finish();
+    expect(times).toHaveLength(6);
+    const sorted = [...times].sort((x, y) => x - y);
+    // Both probes ran at once (two jobs per host); every attempt still came at least the delay after the
+    // previous one on the device (1 ms of clock rounding allowed). Per-probe pacing would give gaps of 0.
+    for (let i = 1; i < sorted.length; i++) expect(sorted[i]! - sorted[i - 1]!).toBeGreaterThanOrEqual(39);
+  });
+
   it('never exceeds the per-host connection limit, across jobs and ports', async () => {
     const counter = newCounter();
     const ports = await Promise.all([1, 2, 3].map(() => server({ kind: 'banner', text: 'hi\n' }, { counter })));

@@ -40,7 +40,12 @@ export interface GuessOptions {
   maxAttempts: number;
   policy: LockoutPolicy;
   attempt(c: Candidate, step: AttemptStep): Promise<AttemptOutcome>;
-  sleep(ms: number): Promise<void>;
+  /**
+   * Waits for the next attempt slot (ctx.paceAttempt: `delayMs` after the last attempt any probe started
+   * on the device). Called before every attempt or wave, the first included.
+   */
+  pace(): Promise<void>;
+  /** The attempt delay, for the deadline estimate. */
   delayMs: number;
   now(): number;
   /** No attempt starts unless it can finish (attemptMs) before this time (epoch ms). */
@@ -73,10 +78,10 @@ export interface GuessOptions {
 export const GUESS_PARALLEL = 2;
 
 /** The engine options every credential probe takes from its context: budget, delay, clock, allowance. */
-export function fromContext(ctx: ProbeContext): Pick<GuessOptions, 'maxAttempts' | 'sleep' | 'delayMs' | 'now' | 'maxFailuresPerAccount'> {
+export function fromContext(ctx: ProbeContext): Pick<GuessOptions, 'maxAttempts' | 'pace' | 'delayMs' | 'now' | 'maxFailuresPerAccount'> {
   return {
     maxAttempts: ctx.settings.maxGuesses,
-    sleep: (ms) => ctx.sleep(ms),
+    pace: () => ctx.paceAttempt(),
     delayMs: ctx.settings.attemptDelayMs,
     now: Date.now,
     ...(ctx.settings.maxFailuresPerAccount !== undefined ? { maxFailuresPerAccount: ctx.settings.maxFailuresPerAccount } : {}),
@@ -171,7 +176,10 @@ export async function runGuesses(o: GuessOptions): Promise<GuessRun> {
     if (r.hint !== undefined) run.policy = withAllowance(makeCautious(run.policy, `the device said: ${r.hint}`), o.maxFailuresPerAccount);
   };
   /** Runs the negative control; returns true when the run must stop (run.stop set). */
-  const negativeControl = async (): Promise<boolean> => judgeControl(await attempt(o.negativeControl, 'negative-control'));
+  const negativeControl = async (): Promise<boolean> => {
+    await o.pace();
+    return judgeControl(await attempt(o.negativeControl, 'negative-control'));
+  };
   /** Judges the negative control's outcome; true when the run must stop (run.stop set). */
   const judgeControl = (nc: AttemptOutcome): boolean => {
     switch (nc.kind) {
@@ -196,7 +204,7 @@ export async function runGuesses(o: GuessOptions): Promise<GuessRun> {
     let again: AttemptOutcome | undefined;
     if (!failureLeft) run.confirmation.wrongPassword = 'skipped';
     else if (canStart()) {
-      await o.sleep(o.delayMs);
+      await o.pace();
       // With parallel guesses the two attempts are independent and go together; otherwise one after the other.
       if (width() > 1) [wr, again] = await Promise.all([attempt(wrong, 'confirm-wrong'), attempt(c, 'confirm-again')]);
       else wr = await attempt(wrong, 'confirm-wrong');
@@ -214,7 +222,7 @@ export async function runGuesses(o: GuessOptions): Promise<GuessRun> {
       else if (wr.kind === 'error') run.errors.push({ kind: wr.errorKind, message: wr.message });
     }
     if (again === undefined && canStart()) {
-      await o.sleep(o.delayMs);
+      await o.pace();
       again = await attempt(c, 'confirm-again');
     }
     if (again !== undefined) {
@@ -308,7 +316,7 @@ export async function runGuesses(o: GuessOptions): Promise<GuessRun> {
       wave.push(next);
       i += 1;
     }
-    if (run.attempts > 0) await o.sleep(o.delayMs);
+    await o.pace();
     const first = run.attempts + 1 + extra;
     const control = withControl ? attempt(o.negativeControl, 'negative-control') : undefined;
     const sent = wave.map((w) => attempt(w, 'guess'));

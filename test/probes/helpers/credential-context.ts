@@ -5,6 +5,7 @@
 import net from 'node:net';
 import type { AssessInput, CredentialPair, DeviceConfig, Logger, ProbeContext, ProbeSettings } from '../../../src/probes/contract.js';
 import type { Device, Service } from '../../../src/report/model.js';
+import { createAttemptPacer } from '../../../src/scheduler/pacer.js';
 import { createBudget, createCircuitBreaker, createHostLimiter, createNetApi, type Budget } from '../../../src/net/index.js';
 
 export const quietLog: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined };
@@ -56,6 +57,8 @@ export function credContext(options: {
     defaults: { connectTimeoutMs: 1_000, idleTimeoutMs: 5_000, connDeadlineMs: 15_000, httpTimeoutMs: 5_000, udpTimeoutMs: 500 },
     onConnect: (info) => { connections.push({ kind: info.kind, port: info.port }); },
   });
+  // The real per-device pace, with the test's attempt delay (0 unless a test sets one).
+  const pacer = createAttemptPacer(options.settings?.attemptDelayMs ?? 0);
   const ctx: ProbeContext = {
     device: dev,
     service: options.service,
@@ -66,6 +69,7 @@ export function credContext(options: {
     credentials: options.credentials ?? [],
     log: quietLog,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 5))),
+    paceAttempt: () => pacer.next(dev.address, (ms) => new Promise((resolve) => setTimeout(resolve, Math.min(ms, 5)))),
     ...(options.config ? { config: options.config } : {}),
   };
   return { ctx, budget, controller, connections };

@@ -5,6 +5,7 @@
  */
 import type { AssessInput, Logger, ProbeContext, ProbeSettings } from '../../../src/probes/contract.js';
 import type { Device, Service } from '../../../src/report/model.js';
+import { createAttemptPacer } from '../../../src/scheduler/pacer.js';
 import { createBudget, createCircuitBreaker, createHostLimiter, createNetApi, type Budget, type HostLimiter } from '../../../src/net/index.js';
 
 export const quietLog: Logger = { debug: () => undefined, info: () => undefined, warn: () => undefined };
@@ -62,6 +63,8 @@ export function makeContext(options: {
     defaults: { connectTimeoutMs: 1_000, idleTimeoutMs: 3_000, connDeadlineMs: 8_000, httpTimeoutMs: 3_000, udpTimeoutMs: options.udpTimeoutMs ?? 400 },
     onConnect: (info) => { connections.push({ kind: info.kind, port: info.port }); },
   });
+  // The real per-device pace, with the test's attempt delay (0 unless a test sets one).
+  const pacer = createAttemptPacer(options.settings?.attemptDelayMs ?? 0);
   const ctx: ProbeContext = {
     device,
     ...(options.service ? { service: options.service } : {}),
@@ -72,6 +75,7 @@ export function makeContext(options: {
     credentials: [],
     log: quietLog,
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    paceAttempt: () => pacer.next(device.address, (ms) => new Promise((resolve) => setTimeout(resolve, ms))),
   };
   return { ctx, budget, limiter, controller, connections };
 }

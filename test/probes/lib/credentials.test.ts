@@ -20,7 +20,7 @@ function options(attempt: (c: Candidate, step: string) => AttemptOutcome, over: 
     maxAttempts: 10,
     policy: lockoutPolicy([]),
     attempt: async (x, step) => attempt(x, step),
-    sleep: async () => undefined,
+    pace: async () => undefined,
     delayMs: 0,
     now: () => 0,
     deadlineAt: 1_000_000,
@@ -291,11 +291,13 @@ describe('runGuesses', () => {
     expect(run.policy.cautious).toBe(true);
   });
 
-  it('waits the delay between attempts', async () => {
-    const sleeps: number[] = [];
-    await runGuesses(options(() => ({ kind: 'failure' }), { delayMs: 250, sleep: async (ms) => { sleeps.push(ms); } }));
-    expect(sleeps.length).toBe(4); // before each of the 4 guesses (after the negative control)
-    expect(sleeps.every((ms) => ms === 250)).toBe(true);
+  it("waits for the device's attempt slot before every attempt, the negative control included", async () => {
+    const order: string[] = [];
+    await runGuesses({
+      ...options(() => ({ kind: 'failure' }), { pace: async () => { order.push('pace'); } }),
+      attempt: async (x, step) => { order.push(step); return { kind: 'failure' }; },
+    });
+    expect(order).toEqual(['pace', 'negative-control', 'pace', 'guess', 'pace', 'guess', 'pace', 'guess', 'pace', 'guess']);
   });
 });
 
