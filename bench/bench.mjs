@@ -17,7 +17,7 @@
 // removed at the end. Every packet goes from the lab's LAN namespace (iotcop-lan) to lab namespaces.
 //
 // Options: --json (the JSON report on stdout, the table on stderr), --runs N (iotcop lab scans, the
-// median counts; default 1), --scale 1,10,25,50, --skip-nmap, --skip-scaling, --skip-profile,
+// median counts; default 1), --scale 1,50,250 (at most 250), --skip-nmap, --skip-scaling, --skip-profile,
 // --nmap-host-timeout SECONDS (default 600), --bound SECONDS (per command, default 1200),
 // --pause SECONDS (quiet time before each measured scan, default 10: see quiet() below),
 // --keep DIR (keep results, XML and logs there).
@@ -44,7 +44,7 @@ const { values: opt } = parseArgs({
   options: {
     json: { type: 'boolean', default: false },
     runs: { type: 'string', default: '1' },
-    scale: { type: 'string', default: '1,10,25,50' },
+    scale: { type: 'string', default: '1,50,250' },
     'skip-nmap': { type: 'boolean', default: false },
     'skip-scaling': { type: 'boolean', default: false },
     'skip-profile': { type: 'boolean', default: false },
@@ -73,7 +73,7 @@ const runs = int('runs', opt.runs, 1, 10);
 const hostTimeoutS = int('nmap-host-timeout', opt['nmap-host-timeout'], 10, 3600);
 const boundMs = int('bound', opt.bound, 30, 7200) * 1000;
 const pauseMs = int('pause', opt.pause, 0, 600) * 1000;
-const scaleCounts = opt['skip-scaling'] ? [] : opt.scale.split(',').map((s) => int('scale', s.trim(), 1, 200));
+const scaleCounts = opt['skip-scaling'] ? [] : opt.scale.split(',').map((s) => int('scale', s.trim(), 1, 250));
 
 // --- preconditions ------------------------------------------------------------------------------
 if (process.platform !== 'linux') die('needs Linux (network namespaces)');
