@@ -54,4 +54,4 @@ const jobs = outcome.outcomes.map((o) => ({
   startMs: Date.parse(o.startedAt) - t0, durationMs: o.durationMs, connections: o.connections,
 }));
 // Exit only once the pipe took every byte: a profile of 200 devices (some 400 KB) was cut short by exiting at once.
-process.stdout.write(`${JSON.stringify({ totalMs, discovery, jobs, skipped: outcome.skipped.length, unresponsive: outcome.unresponsive })}\n`, () => process.exit(0));
+process.stdout.write(`${JSON.stringify({ totalMs, concurrency: DEFAULTS.concurrency, discovery, jobs, skipped: outcome.skipped.length, unresponsive: outcome.unresponsive })}\n`, () => process.exit(0));

@@ -233,6 +233,25 @@ export function summariseProfile(p) {
     totalJobMs,
     byProbe: [...byProbe.values()].sort((a, b) => b.jobMs - a.jobMs),
     lastJobs: ends.slice(0, 5).map((j) => ({ probe: j.probe, where: `${j.device}${j.port ? `:${j.port}` : ''}`, startMs: j.startMs, durationMs: j.durationMs })),
+    criticalPath: criticalPath(p, ends),
+    concurrency: p.concurrency,
+  };
+}
+
+/**
+ * The device job that ended last (run-scope jobs such as shared-keys wait for every device and say
+ * nothing), and why: when its host's ports were known, how long it then queued, how long it ran, and
+ * what ran on that host before it.
+ */
+function criticalPath(p, ends) {
+  const last = ends.find((j) => j.device !== '*' && j.device !== undefined);
+  if (!last) return undefined;
+  const readyMs = p.discovery.hosts.find((h) => h.address === last.device)?.atMs;
+  const before = p.jobs.filter((j) => j.device === last.device && j.startMs < last.startMs).sort((a, b) => a.startMs - b.startMs)
+    .map((j) => `${j.probe}${j.port ? `:${j.port}` : ''} ${secs(j.durationMs)}`);
+  return {
+    probe: last.probe, where: `${last.device}${last.port ? `:${last.port}` : ''}`, hostReadyMs: readyMs,
+    queuedMs: readyMs === undefined ? undefined : last.startMs - readyMs, startMs: last.startMs, durationMs: last.durationMs, before,
   };
 }
 
@@ -240,11 +259,13 @@ export function renderProfile(title, s) {
   const out = [];
   out.push(`### Where the time goes: ${title} (one profiled run, bench/lib/profile-scan.mjs)`);
   out.push('');
-  out.push(`total ${secs(s.totalMs)}; discovery: ${s.hosts} hosts found (ping sweep) at ${secs(s.hostsFoundAtMs)}, first host's ports and versions ready at ${secs(s.firstHostReadyMs)}, last at ${secs(s.lastHostReadyMs)}, discovery done at ${secs(s.discoveryDoneMs)}; ${s.jobs} jobs, ${secs(s.totalJobMs)} of job time in all (jobs overlap: up to 16 at once, 2 per host)`);
+  out.push(`total ${secs(s.totalMs)}; discovery: ${s.hosts} hosts found (ping sweep) at ${secs(s.hostsFoundAtMs)}, first host's ports and versions ready at ${secs(s.firstHostReadyMs)}, last at ${secs(s.lastHostReadyMs)}, discovery done at ${secs(s.discoveryDoneMs)}; ${s.jobs} jobs, ${secs(s.totalJobMs)} of job time in all (jobs overlap: up to ${s.concurrency ?? '?'} at once, 2 per host)`);
   out.push('');
   out.push(table(['probe', 'jobs', 'job time (sum)', 'share', 'longest job', 'on'],
     s.byProbe.slice(0, 12).map((e) => [e.probe, e.jobs, secs(e.jobMs), `${((100 * e.jobMs) / (s.totalJobMs || 1)).toFixed(0)}%`, secs(e.maxMs), e.maxAt])));
   out.push('');
+  const c = s.criticalPath;
+  if (c) out.push(`critical path: ${c.probe} on ${c.where} ended last at ${secs(c.startMs + c.durationMs)}: its host's ports were known at ${secs(c.hostReadyMs)}, it waited ${secs(c.queuedMs)} for a slot (before it on that host: ${c.before.join(', ') || 'nothing'}) and ran ${secs(c.durationMs)}`);
   out.push(`last jobs to finish: ${s.lastJobs.map((j) => `${j.probe} on ${j.where} (${secs(j.startMs)} + ${secs(j.durationMs)})`).join('; ')}`);
   return out.join('\n');
 }

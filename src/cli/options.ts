@@ -22,7 +22,11 @@ export type ColorMode = (typeof COLOR_MODES)[number];
 export const DEFAULTS = {
   safety: 'credentials' as Safety,
   timeoutMs: 30 * 60_000,
-  concurrency: 16,
+  // Jobs at once across all devices (the runner's own default, src/scheduler/run.ts, is the same). Most jobs
+  // wait on devices (telnet's delay after a wrong login), not the CPU: 250 cheap devices took 309 s at 16,
+  // 168 s at 32, 98 s at 64 on 2 cores, with the same peak memory at 32 and 64 (BENCHMARKS.md, issue 18);
+  // per-device politeness is --per-host, not this.
+  concurrency: 64,
   perHost: 2,
   maxGuesses: 10,
   attemptDelayMs: 250,

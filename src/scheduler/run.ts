@@ -174,7 +174,7 @@ function raceAbort<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
 }
 
 export function createRunner(probes: readonly AnyProbe[], options: RunnerOptions): Runner {
-  const concurrency = Math.max(1, options.concurrency ?? 16);
+  const concurrency = Math.max(1, options.concurrency ?? 64); // the CLI's default too (src/cli/options.ts)
   const perHost = Math.max(1, options.perHost ?? 2);
   const jobsPerHost = Math.max(1, options.jobsPerHost ?? perHost);
   const now = options.now ?? (() => new Date());
