@@ -8,7 +8,7 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { EXIT, IotcopError } from '../errors.js';
 import { printable } from '../targets/spec.js';
-import { COLOR_MODES, SCAN_FORMATS, type ColorMode, type ScanArgs } from './options.js';
+import { COLOR_MODES, DEFAULTS, SCAN_FORMATS, type ColorMode, type ScanArgs } from './options.js';
 import { setColorMode } from './color.js';
 import type { DataArgs } from './commands/data.js';
 import { TOOL_VERSION } from './version.js';
@@ -41,10 +41,10 @@ function scanOptions(y: Argv): Argv<ScanArgs> {
     .option('allow-public', { type: 'boolean', describe: 'allow public addresses (only networks you are authorised to test)' })
     .option('max-hosts', { type: 'number', describe: 'refuse target sets larger than this (default 65536; local-subnet default narrows to 1024)' })
     .option('timeout', { type: 'string', describe: 'global time budget, then report what was found (90s, 10m, 1h; default 30m)' })
-    .option('concurrency', { type: 'number', describe: 'probe jobs at once across all devices (default 16)' })
-    .option('per-host', { type: 'number', describe: 'concurrent connections to one device (default 2)' })
-    .option('max-guesses', { type: 'number', describe: 'password guesses per service (default 10; 0 = none)' })
-    .option('delay', { type: 'number', describe: 'milliseconds between password attempts on one device (default 250)' })
+    .option('concurrency', { type: 'number', describe: `probe jobs at once across all devices (default ${DEFAULTS.concurrency})` })
+    .option('per-host', { type: 'number', describe: `concurrent connections to one device (default ${DEFAULTS.perHost})` })
+    .option('max-guesses', { type: 'number', describe: `password guesses per service (default ${DEFAULTS.maxGuesses}; 0 = none)` })
+    .option('delay', { type: 'number', describe: `milliseconds between password attempts on one device, across all its checks (default ${DEFAULTS.attemptDelayMs})` })
     .option('out', { alias: 'o', type: 'string', describe: 'directory for report files (created, files mode 0600)' })
     .option('format', { alias: 'f', type: 'string', array: true, describe: `report formats, comma-separated: ${SCAN_FORMATS.join(', ')} (default terminal; jsonl streams one line per device and finding while the scan runs)` })
     .option('json', { type: 'boolean', describe: 'print the JSON result to stdout (progress and notices go to stderr)' })
