@@ -10,6 +10,7 @@ import type { CheckResult, NetApi } from '../../src/probes/contract.js';
 import { createBudget, createCircuitBreaker, createHostLimiter, createNetApi } from '../../src/net/index.js';
 import { makeContext, makeDevice, quietLog, tcpService } from './helpers/exposure-context.js';
 import { makeTestPki, startWeb } from './helpers/web-fake.js';
+import { sshKeyPair } from '../helpers/ssh-keys.js';
 
 const brief = (r: CheckResult[]) => r.map((x) => [x.check, x.device ?? '*', x.port ?? '-', x.status]);
 const HEX_A = 'a'.repeat(64);
@@ -42,7 +43,7 @@ describe('fingerprints', () => {
   });
 
   test('nmap ssh-hostkey and ssl-cert script tables', () => {
-    const key = ssh2.utils.generateKeyPairSync('ed25519').public.split(' ')[1] ?? '';
+    const key = sshKeyPair('ed25519').public.split(' ')[1] ?? '';
     const keys = sshKeysFromNmap([{ id: 'ssh-hostkey', output: '256 … (ED25519)', table: [{ type: 'ssh-ed25519', key, bits: '256', fingerprint: 'md5' }, { type: 'x', key: '!!bad!!' }] }]);
     expect(keys).toEqual([{ sha256: createHash('sha256').update(Buffer.from(key, 'base64')).digest('hex'), keyType: 'ssh-ed25519' }]);
     const pki = makeTestPki();
@@ -127,8 +128,8 @@ describe('shared-keys collect', () => {
   });
 
   describe('with the proposed ctx.netFor: one key exchange / handshake per device, no login', () => {
-    const hostKey = ssh2.utils.generateKeyPairSync('ed25519');
-    const otherKey = ssh2.utils.generateKeyPairSync('ed25519');
+    const hostKey = sshKeyPair('ed25519');
+    const otherKey = sshKeyPair('ed25519');
     const servers: { close: () => Promise<void> }[] = [];
     let authAttempts = 0;
     afterAll(async () => { await Promise.all(servers.map((s) => s.close())); });

@@ -6,6 +6,7 @@ import type { Service } from '../../src/report/model.js';
 import { makeContext, makeDevice, tcpService } from './helpers/exposure-context.js';
 import { kexInitPayload, packet } from './helpers/ssh-packets.js';
 import { expectValidMeta } from './helpers/meta-check.js';
+import { sshKeyPair } from '../helpers/ssh-keys.js';
 
 function byCheck(results: CheckResult[]): Map<string, CheckResult> {
   return new Map(results.map((r) => [r.check, r]));
@@ -114,8 +115,8 @@ async function run(service: Service): Promise<{ results: Map<string, CheckResult
 
 function sshServer(options: { bits?: number; type?: 'rsa' | 'ed25519'; algorithms?: ssh2.Algorithms; methods: ssh2.AuthenticationType[]; users?: string[] }): ssh2.Server & { seen: string[] } {
   const key = options.type === 'ed25519'
-    ? ssh2.utils.generateKeyPairSync('ed25519')
-    : ssh2.utils.generateKeyPairSync('rsa', { bits: options.bits ?? 2048 });
+    ? sshKeyPair('ed25519')
+    : sshKeyPair('rsa', options.bits ?? 2048);
   const seen: string[] = [];
   const server = new ssh2.Server({ hostKeys: [key.private], ...(options.algorithms ? { algorithms: options.algorithms } : {}) }, (client) => {
     client.on('authentication', (ctx) => {

@@ -4,10 +4,11 @@ import ssh2 from 'ssh2';
 import probe, { assessSsh, type SshEvidence } from '../../src/probes/ssh-default-credentials.js';
 import { lockoutPolicy } from '../../src/probes/lib/lockout.js';
 import { assessInput, credContext, device, tcp } from './helpers/credential-context.js';
+import { sshKeyPair } from '../helpers/ssh-keys.js';
 
 jest.setTimeout(30_000);
 
-const HOST_KEY = ssh2.utils.generateKeyPairSync('ed25519').private;
+const HOST_KEY = sshKeyPair('ed25519').private;
 
 interface FakeSsh {
   port: number;

@@ -28,6 +28,7 @@ import type { Started } from '../helpers/probe-tester.js';
 import type { Authorize } from './decision.js';
 import { OWNER } from './behaviours.js';
 import { front, type TransportMode } from './transport.js';
+import { sshKeyPair } from '../../helpers/ssh-keys.js';
 
 export interface Adapter {
   probe: AnyProbe;
@@ -69,7 +70,7 @@ async function basicAuthWeb(authorize: Authorize): Promise<{ port: number; close
   return { port: (server.address() as AddressInfo).port, close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }) };
 }
 
-const HOST_KEY = ssh2.utils.generateKeyPairSync('ed25519').private;
+const HOST_KEY = sshKeyPair('ed25519').private;
 
 async function passwordSsh(authorize: Authorize): Promise<{ port: number; close(): Promise<void> }> {
   const clients = new Set<ssh2.Connection>();

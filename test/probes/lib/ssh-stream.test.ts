@@ -11,11 +11,12 @@ import ssh2 from 'ssh2';
 import { sshStream } from '../../../src/probes/lib/ssh-stream.js';
 import { credContext, tcp } from '../helpers/credential-context.js';
 import { front } from '../honeypot/transport.js';
+import { sshKeyPair } from '../../helpers/ssh-keys.js';
 
 jest.setTimeout(30_000);
 
 async function handshake(useHelper: boolean): Promise<string> {
-  const key = ssh2.utils.generateKeyPairSync('ed25519').private;
+  const key = sshKeyPair('ed25519').private;
   const server = new ssh2.Server({ hostKeys: [key] }, (c) => { c.on('error', () => undefined); c.on('authentication', (a) => a.reject(['password'])); });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const f = await front((server.address() as AddressInfo).port, 'drip');
