@@ -3,7 +3,7 @@
  * an idle timeout, an absolute deadline, write deadlines, and closing on abort. Two ways to read:
  * - `readUntil(done)`: returns what arrived (up to the cap) once `done(buffer)` holds, the peer closes,
  *   the cap is hit or the timeout fires; never throws on timeout;
- * - `stream`: a Duplex for clients that take a socket (ssh2, mqtt). Bytes not yet consumed by readUntil
+ * - `stream`: a Duplex for clients that take a socket (ssh2, our MQTT session). Bytes not yet consumed by readUntil
  *   are handed to it first; from then on everything goes to the stream (the cap still applies).
  */
 import { Duplex } from 'node:stream';

@@ -88,7 +88,7 @@ export function classifyError(e: unknown): ErrorKind {
     if (e.name === 'TimeoutError') return 'timeout';
     const m = e.message.slice(0, 300);
     if (/\b(alert|handshake|wrong version number|ssl|tls)\b/i.test(m)) return 'tls-handshake';
-    // what client libraries (basic-ftp, mqtt, ssh2, net-snmp) throw at a device that
+    // what client libraries (basic-ftp, ssh2, net-snmp) throw at a device that
     // stalls or talks nonsense is the device's doing, not a crash of ours: "Timeout (control socket)",
     // "connack timeout", "Bad packet length", "Invalid variable byte integer"…
     if (!PROGRAMMING_ERRORS.has(e.name)) {

@@ -7,7 +7,7 @@ import type { Duplex } from 'node:stream';
 
 /** Connection to the device. Reads are byte-capped and deadline-bound by the dialer. */
 export interface Conn {
-  /** The underlying stream, for clients (ssh2, mqtt) that take a socket. */
+  /** The underlying stream, for clients (ssh2, our MQTT session) that take a socket. */
   readonly stream: Duplex;
   /** TLS details when the connection is TLS. */
   readonly tls?: TlsDetails;

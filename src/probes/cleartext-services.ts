@@ -19,6 +19,7 @@ import { randomBytes } from 'node:crypto';
 import { defineProbe, type CheckResult, type Conn, type ProbeContext } from './contract.js';
 import type { Json, Service } from '../model.js';
 import { parseAuthenticate } from '../net/digest.js';
+import { encodeConnect, encodeDisconnect, parseConnack } from '../net/mqtt.js';
 import { RtspClient, rtspUrl } from '../net/rtsp.js';
 import { hostForUrl } from '../net/scope.js';
 
@@ -295,21 +296,7 @@ async function collectHttp(ctx: ProbeContext, port: number): Promise<HttpEvidenc
 // ------------------------------------------------------------------------------------------------
 // mqtt
 
-/** MQTT 3.1.1 CONNECT: clean session, no username or password, no will. */
-export function mqttConnectPacket(clientId: string): Buffer {
-  const id = Buffer.from(clientId, 'utf8');
-  const variable = Buffer.from([0x00, 0x04, 0x4d, 0x51, 0x54, 0x54, 0x04, 0x02, 0x00, 0x0a]);
-  const payload = Buffer.concat([Buffer.from([id.length >> 8, id.length & 0xff]), id]);
-  const remaining = variable.length + payload.length; // < 128: one length byte
-  return Buffer.concat([Buffer.from([0x10, remaining]), variable, payload]);
-}
-
-/** CONNACK return code from the first bytes the broker sent, or null when they are not a CONNACK. */
-export function parseConnack(buf: Buffer): number | null {
-  if (buf.length < 4 || buf[0] !== 0x20 || buf[1] !== 0x02) return null;
-  return buf[3]!;
-}
-
+/** One anonymous MQTT 3.1.1 CONNECT (clean session, no user name, password or will) and its CONNACK. */
 async function collectMqtt(ctx: ProbeContext, port: number): Promise<MqttEvidence> {
   const ev: MqttEvidence = { returnCode: null, error: null };
   let conn: Conn;
@@ -320,7 +307,7 @@ async function collectMqtt(ctx: ProbeContext, port: number): Promise<MqttEvidenc
     return ev;
   }
   try {
-    await conn.write(mqttConnectPacket(`iotcop-${randomBytes(4).toString('hex')}`));
+    await conn.write(encodeConnect({ clientId: `iotcop-${randomBytes(4).toString('hex')}`, keepaliveS: 10 }));
     const r = await conn.readUntil((b) => b.length >= 4, 6_000);
     ev.returnCode = parseConnack(r.data);
     if (ev.returnCode === null) {
@@ -328,7 +315,7 @@ async function collectMqtt(ctx: ProbeContext, port: number): Promise<MqttEvidenc
         ? { kind: r.timedOut ? 'timeout' : 'reset', message: 'no CONNACK from the broker' }
         : { kind: 'protocol-error', message: `not an MQTT CONNACK: ${printable(r.data.subarray(0, 16), 40)}` };
     } else if (ev.returnCode === 0) {
-      await conn.write(Buffer.from([0xe0, 0x00])).catch(() => undefined); // DISCONNECT
+      await conn.write(encodeDisconnect()).catch(() => undefined);
     }
   } catch (e) {
     ev.error = errorInfo(e);

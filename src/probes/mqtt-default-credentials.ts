@@ -1,6 +1,6 @@
 /**
- * mqtt-default-credentials (guideline 1). mqtt 5 over a socket from ctx.net (TLS on 8883), MQTT 3.1.1,
- * reconnectPeriod 0, one CONNECT per connection, then DISCONNECT: never a subscribe or a publish here
+ * mqtt-default-credentials (guideline 1). Our MQTT 3.1.1 client (src/net/mqtt.ts) over a socket from ctx.net
+ * (TLS on 8883), one CONNECT per connection, then DISCONNECT when it was accepted: never a subscribe or a publish here
  * (what an open broker exposes is mqtt-exposure's job).
  *
  * Order: an anonymous CONNECT first — a broker that lets anyone in without credentials is
@@ -11,16 +11,15 @@
  * mosquitto 2 answers "not authorized" (5) for missing and wrong credentials alike: both count as refused.
  */
 import { randomBytes } from 'node:crypto';
-import type { IClientOptions } from 'mqtt';
 import { defineProbe, type CheckResult, type ProbeContext } from './contract.js';
 import type { Service } from '../model.js';
 import { classifyError } from '../net/errors.js';
+import { MqttSession, type MqttConnackResult } from '../net/mqtt.js';
 import {
   emptyRun, fromContext,
   assessGuesses, buildCandidates, guessEvidence, initialPolicy, ownerPairs, publicEvidence, randomCredential, runGuesses,
   signalsOf, type AttemptOutcome, type Candidate, type GuessEvidence,
 } from './lib/credentials.js';
-import { loadMqtt } from './lib/libraries.js';
 
 export const CHECK_DEFAULT = 'mqtt-default-credentials';
 
@@ -44,51 +43,18 @@ export function isMqttTls(service: Service | undefined, port: number): boolean {
   return port === 8883 || name === 'secure-mqtt' || name === 'mqtts' || name.startsWith('ssl/');
 }
 
-type ConnectResult = { kind: 'accepted' } | { kind: 'refused'; code: number } | { kind: 'error'; error: unknown };
+type ConnectResult = MqttConnackResult | { kind: 'error'; error: unknown };
 
 async function connectOnce(ctx: ProbeContext, port: number, tls: boolean, creds: { username: string; password: string } | null): Promise<ConnectResult> {
-  const { MqttClient } = await loadMqtt();
   const conn = tls
     ? await ctx.net.tls(port, { timeoutMs: ATTEMPT_MS, maxBytes: 64 * 1024 })
     : await ctx.net.tcp(port, { timeoutMs: ATTEMPT_MS, maxBytes: 64 * 1024 });
-  const options: IClientOptions = {
-    protocolVersion: 4,
-    clientId: `iotcop-${randomBytes(6).toString('hex')}`,
-    clean: true,
-    keepalive: 30,
-    reconnectPeriod: 0,
-    connectTimeout: CONNACK_TIMEOUT_MS,
-    resubscribe: false,
-    ...(creds ? { username: creds.username, password: creds.password } : {}),
-  };
-  const client = new MqttClient(() => conn.stream, options);
-  client.on('error', () => undefined);
+  const session = new MqttSession(conn, ctx.signal);
   try {
-    return await new Promise<ConnectResult>((resolve) => {
-      let settled = false;
-      const done = (r: ConnectResult): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        ctx.signal.removeEventListener('abort', onAbort);
-        resolve(r);
-      };
-      const onAbort = (): void => done({ kind: 'error', error: Object.assign(new Error('aborted'), { name: 'AbortError' }) });
-      const timer = setTimeout(() => done({ kind: 'error', error: Object.assign(new Error(`no CONNACK within ${CONNACK_TIMEOUT_MS} ms`), { code: 'ETIMEDOUT' }) }), CONNACK_TIMEOUT_MS + 500);
-      ctx.signal.addEventListener('abort', onAbort, { once: true });
-      client.once('connect', () => done({ kind: 'accepted' }));
-      client.once('error', (err: Error & { code?: unknown }) => {
-        if (typeof err.code === 'number') done({ kind: 'refused', code: err.code });
-        else done({ kind: 'error', error: err });
-      });
-      client.once('close', () => done({ kind: 'error', error: Object.assign(new Error('the broker closed the connection before CONNACK'), { code: 'ECONNRESET' }) }));
-    });
+    const clientId = `iotcop-${randomBytes(6).toString('hex')}`;
+    return await session.connect({ clientId, keepaliveS: 30, ...(creds ?? {}) }, CONNACK_TIMEOUT_MS);
   } finally {
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, 1_000);
-      client.end(true, {}, () => { clearTimeout(t); resolve(); });
-    });
-    conn.close();
+    await session.end();
   }
 }
 

@@ -1,19 +1,19 @@
 /**
  * mqtt-exposure: can anyone on the network read the broker's messages without a password, and do the
- * topics look like personal data? One anonymous MQTT 3.1.1 session (over TLS on 8883/secure-mqtt),
+ * topics look like personal data? One anonymous MQTT 3.1.1 session (our client, src/net/mqtt.ts; over TLS
+ * on 8883/secure-mqtt),
  * subscribe-only to `#` and `$SYS/#` (`#` does not match `$SYS/…`), for at most WINDOW_MS, MAX_TOPICS
  * topics or MAX_BYTES bytes, then DISCONNECT. Never publishes; QoS 0 only (so not even a PUBACK is
  * sent). Topic names are kept in arrays (a Map while collecting), payloads are replaced by their length
  * and a redacted preview unless --reveal-data.
  */
 import { randomBytes } from 'node:crypto';
-import type { MqttClient, ClientSubscribeCallback, IClientOptions } from 'mqtt';
 import { assessCleartextPersonal } from './lib/cleartext-personal.js';
 import { defineProbe, type CheckResult, type Conn, type ProbeContext } from './contract.js';
 import type { ErrorKind, Json, Service } from '../model.js';
 import { errorDetail } from '../net/errors.js';
+import { MqttSession } from '../net/mqtt.js';
 import { categoryLabel, classifyName, classifyPayloadKeys, previewPayload } from './lib/personal-topics.js';
-import { loadMqtt } from './lib/libraries.js';
 
 export const WINDOW_MS = 3_000;
 export const MAX_TOPICS = 500;
@@ -84,25 +84,12 @@ function baseEvidence(port: number, tls: boolean, revealed: boolean): MqttEviden
 type TopicStat = { topic: string; truncated: boolean; messages: number; bytes: number; retained: boolean; kind: string; preview: string; payloadCategories: Set<string> };
 
 async function session(ctx: ProbeContext, conn: Conn, ev: MqttEvidence): Promise<void> {
-  const { MqttClient } = await loadMqtt();
-  const options: IClientOptions = {
-    protocolVersion: 4,
-    clientId: `iotcop-${randomBytes(6).toString('hex')}`,
-    clean: true,
-    keepalive: 30,
-    reconnectPeriod: 0,
-    connectTimeout: CONNACK_TIMEOUT_MS,
-    resubscribe: false,
-    queueQoSZero: false,
-  };
-  const client = new MqttClient(() => conn.stream, options);
-  client.on('error', () => undefined);
+  const client = new MqttSession(conn, ctx.signal);
   const stats = new Map<string, TopicStat>();
   let stopped = false;
   let stopWindow: ((why: NonNullable<MqttEvidence['stoppedBy']>) => void) | undefined;
-  let closed = false;
-  client.on('close', () => { closed = true; stopWindow?.('closed'); });
-  client.on('message', (topic: string, payload: Buffer, packet) => {
+  client.onClose = () => stopWindow?.('closed');
+  client.onPublish = ({ topic, payload, retain }) => {
     if (stopped) return;
     ev.messages += 1;
     ev.bytes += payload.length + topic.length;
@@ -123,30 +110,17 @@ async function session(ctx: ProbeContext, conn: Conn, ev: MqttEvidence): Promise
     }
     s.messages += 1;
     s.bytes += payload.length;
-    if (packet.retain) s.retained = true;
+    if (retain) s.retained = true;
     if (ev.bytes >= MAX_BYTES) stopWindow?.('bytes');
     else if (stats.size >= MAX_TOPICS) stopWindow?.('topics');
-  });
+  };
 
   try {
-    const connack = await new Promise<{ ok: boolean; code: number | null; error: unknown }>((resolve) => {
-      const timer = setTimeout(() => done({ ok: false, code: null, error: Object.assign(new Error(`no CONNACK within ${CONNACK_TIMEOUT_MS} ms`), { code: 'ETIMEDOUT' }) }), CONNACK_TIMEOUT_MS + 500);
-      const onAbort = (): void => done({ ok: false, code: null, error: Object.assign(new Error('aborted'), { name: 'AbortError' }) });
-      const done = (r: { ok: boolean; code: number | null; error: unknown }): void => {
-        clearTimeout(timer);
-        ctx.signal.removeEventListener('abort', onAbort);
-        resolve(r);
-      };
-      client.once('connect', () => done({ ok: true, code: 0, error: null }));
-      client.once('error', (err: Error & { code?: unknown }) => done({ ok: false, code: typeof err.code === 'number' ? err.code : null, error: err }));
-      client.once('close', () => done({ ok: false, code: null, error: Object.assign(new Error('the broker closed the connection before CONNACK'), { code: 'ECONNRESET' }) }));
-      if (ctx.signal.aborted) onAbort();
-      else ctx.signal.addEventListener('abort', onAbort, { once: true });
-    });
-    if (!connack.ok) {
-      ev.returnCode = connack.code;
-      if (connack.code !== null) {
+    const connack = await client.connect({ clientId: `iotcop-${randomBytes(6).toString('hex')}`, keepaliveS: 30 }, CONNACK_TIMEOUT_MS);
+    if (connack.kind !== 'accepted') {
+      if (connack.kind === 'refused') {
         ev.connect = 'refused';
+        ev.returnCode = connack.code;
       } else {
         ev.connect = 'error';
         ev.error = errorDetail(connack.error);
@@ -164,41 +138,23 @@ async function session(ctx: ProbeContext, conn: Conn, ev: MqttEvidence): Promise
     const onAbort = (): void => stopWindow?.('closed');
     ctx.signal.addEventListener('abort', onAbort, { once: true });
     for (const filter of ['#', '$SYS/#']) {
-      if (stopped || closed) break;
-      ev.subscriptions.push(await subscribe(client, filter));
+      if (stopped || client.closed) break;
+      const code = await client.subscribe(filter, SUBACK_TIMEOUT_MS);
+      ev.subscriptions.push({ filter, granted: code !== null && code < 0x80, code });
     }
-    if (closed) stopWindow?.('closed');
+    if (client.closed) stopWindow?.('closed');
     ev.stoppedBy = await windowDone;
     clearTimeout(timer);
     ctx.signal.removeEventListener('abort', onAbort);
     ev.windowMs = Date.now() - started;
   } finally {
     stopped = true;
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, 1_000);
-      client.end(closed, {}, () => { clearTimeout(t); resolve(); });
-    });
-    conn.close();
+    await client.end();
     ev.topics = [...stats.values()].map((s) => ({
       topic: s.topic, topicTruncated: s.truncated, messages: s.messages, bytes: s.bytes, retained: s.retained,
       kind: s.kind, preview: s.preview, payloadCategories: [...s.payloadCategories],
     }));
   }
-}
-
-function subscribe(client: MqttClient, filter: string): Promise<SubscriptionEvidence> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => resolve({ filter, granted: false, code: null }), SUBACK_TIMEOUT_MS);
-    const onSuback: ClientSubscribeCallback = (err, _requested, suback) => {
-      clearTimeout(timer);
-      // The SUBACK's own return code; on success mqtt.js also copies it into the request list.
-      const fromPacket: unknown = suback?.granted?.[0];
-      const errCode: unknown = err ? (err as Error & { code?: unknown }).code : undefined;
-      const code = typeof fromPacket === 'number' ? fromPacket : typeof errCode === 'number' ? errCode : null;
-      resolve({ filter, granted: !err && code !== null && code < 0x80, code });
-    };
-    client.subscribe(filter, { qos: 0 }, onSuback);
-  });
 }
 
 function isSys(topic: string): boolean {

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import net from 'node:net';
 import probe, {
-  assessCleartext, classifyService, ftpReply, hasPasswordInput, mqttConnectPacket, parseConnack, printable, redirectTarget,
+  assessCleartext, classifyService, ftpReply, hasPasswordInput, printable, redirectTarget,
   stripIac, FTP_PROBE_USER, type CleartextEvidence,
 } from '../../src/probes/cleartext-services.js';
 import type { CheckResult } from '../../src/probes/contract.js';
@@ -70,14 +70,6 @@ describe('cleartext-services helpers', () => {
     expect(redirectTarget('http://10.0.0.5:81/', '10.0.0.5', 80, '/')).toEqual({ kind: 'elsewhere' });
     expect(redirectTarget('javascript:alert(1)', '10.0.0.5', 80, '/')).toEqual({ kind: 'elsewhere' });
     expect(redirectTarget('//[::1]:8080/x', '::1', 8080, '/')).toEqual({ kind: 'same', path: '/x' });
-  });
-  test('MQTT CONNECT has no credentials; CONNACK parsing', () => {
-    const p = mqttConnectPacket('iotcop-abcd');
-    expect(p[0]).toBe(0x10);
-    expect(p[1]).toBe(p.length - 2);
-    expect(p[9]).toBe(0x02); // connect flags: clean session only, no user/password/will
-    expect(parseConnack(Buffer.from([0x20, 0x02, 0x00, 0x05]))).toBe(5);
-    expect(parseConnack(Buffer.from('HTTP/1.1'))).toBeNull();
   });
   test('printable neutralises control characters', () => {
     expect(printable(Buffer.from('a\x1b[2Jb\x00c\r\n'))).toBe('a.[2Jb.c\r\n');

@@ -6,7 +6,6 @@
 import { lazy } from '../../lazy.js';
 
 export const loadSsh2 = lazy(async () => (await import('ssh2')).default);
-export const loadMqtt = lazy(() => import('mqtt'));
 export const loadBasicFtp = lazy(() => import('basic-ftp'));
 /** basic-ftp's passive-mode helpers (not re-exported by its index). */
 export const loadFtpTransfer = lazy(() => import('basic-ftp/dist/transfer.js'));
