@@ -92,6 +92,8 @@ export interface Device {
   identification: Identification;
   services: Service[];
   declaredAt?: SourceLocation;
+  /** The computer running iotcop (one of its own interface addresses): not checked unless asked (--include-self). */
+  thisComputer?: true;
 }
 
 export interface Credential {
@@ -160,7 +162,7 @@ export interface DeviceResult extends Device {
 
 export type SkipReason =
   | 'no-matching-service' | 'above-safety-level' | 'deselected' | 'fragile-port' | 'no-answer'
-  | 'timeout-global' | 'circuit-breaker' | 'aborted' | 'not-applicable';
+  | 'timeout-global' | 'circuit-breaker' | 'aborted' | 'not-applicable' | 'this-computer';
 
 export interface Skipped {
   probe: string;

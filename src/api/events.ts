@@ -41,6 +41,8 @@ export interface ScanSettings {
   attemptDelayMs?: number;
   revealCredentials?: boolean;
   revealData?: boolean;
+  /** Check the computer running the scan too (it is listed, but not checked, by default). */
+  includeSelf?: boolean;
   only?: string[];
   skip?: string[];
   failOn?: Severity | 'never';

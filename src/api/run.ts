@@ -21,6 +21,7 @@ import { TOOL_VERSION } from '../cli/version.js';
 import type { Channel } from './channel.js';
 import type { ScanEvent } from './events.js';
 import { loadVulnData } from './vuln-data.js';
+import { localAddresses, markThisComputer } from '../discovery/this-computer.js';
 import type { RunEvidence } from '../store/evidence.js';
 
 function localInterfaces(): InterfaceAddress[] {
@@ -116,6 +117,10 @@ export async function runScan(opts: ScanOptions, loaded: LoadedConfig | undefine
   await hooks.ready?.();
 
   const configs = deviceConfigs(loaded);
+  // an imported nmap XML scan may come from another machine: its hosts are not this computer
+  const ownAddresses = opts.nmapXml ? new Set<string>() : localAddresses(localInterfaces());
+  // naming this computer's address as a target (not a range that holds it) is asking for it to be checked
+  const namedTargets = new Set(opts.targets.map((t) => canonicalAddress(t)).filter((a): a is string => a !== null));
   const configFor = (d: Device) => configs.get(d.address)?.config;
   const probeMeta = new Map<string, ProbeMeta>(PROBES.map((p) => [p.meta.id, p.meta]));
 
@@ -149,7 +154,9 @@ export async function runScan(opts: ScanOptions, loaded: LoadedConfig | undefine
     settings: { safety: opts.safety, maxGuesses: opts.maxGuesses, attemptDelayMs: opts.attemptDelayMs, revealData: opts.revealData, online: opts.online },
     selectionFor: (d: Device) => {
       const entry = configs.get(d.address)?.entry;
-      return { only: opts.only, skip: opts.skip, deviceOnly: entry?.only, deviceSkip: entry?.skip };
+      // a targets.yaml entry for this computer, or its address as a target, asks for it like --include-self
+      const includeSelf = opts.includeSelf || entry !== undefined || namedTargets.has(d.address);
+      return { only: opts.only, skip: opts.skip, deviceOnly: entry?.only, deviceSkip: entry?.skip, includeSelf };
     },
     credentialsFor,
     configFor,
@@ -187,7 +194,7 @@ export async function runScan(opts: ScanOptions, loaded: LoadedConfig | undefine
         out.push({ type: 'progress', progress: { type: 'hosts-found', count: event.addresses.length } });
       } else if (event.type === 'host') {
         const found = configs.get(event.device.address);
-        const device = applyOverrides(event.device, found, loaded, found?.index);
+        const device = markThisComputer(applyOverrides(event.device, found, loaded, found?.index), ownAddresses, found?.entry.name !== undefined);
         devices.push(device);
         out.push({ type: 'device', device });
         runner.addDevice(device);

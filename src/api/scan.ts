@@ -28,7 +28,7 @@ function toArgs(targets: readonly string[], s: ScanSettings): ScanArgs {
     allowPublic: s.allowPublic, maxHosts: s.maxHosts,
     ...(s.timeoutMs !== undefined ? { timeout: String(s.timeoutMs / 1000) } : {}),
     concurrency: s.concurrency, perHost: s.perHost, maxGuesses: s.maxGuesses, delay: s.attemptDelayMs,
-    revealCredentials: s.revealCredentials, revealData: s.revealData, only: s.only, skip: s.skip,
+    revealCredentials: s.revealCredentials, revealData: s.revealData, includeSelf: s.includeSelf, only: s.only, skip: s.skip,
     failOn: s.failOn, nmapXml: s.nmapXml, requireNmap: s.requireNmap, nmap: s.nmapPath, online: s.online,
     history: false,
   };

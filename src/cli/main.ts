@@ -50,6 +50,7 @@ function scanOptions(y: Argv): Argv<ScanArgs> {
     .option('json', { type: 'boolean', describe: 'print the JSON result to stdout (progress and notices go to stderr)' })
     .option('fail-on', { type: 'string', choices: ['critical', 'high', 'medium', 'low', 'never'], describe: 'exit 1 when a failed check is at least this severe (default high)' })
     .option('reveal-credentials', { type: 'boolean', describe: 'show found passwords in reports (masked by default)' })
+    .option('include-self', { type: 'boolean', describe: 'also check the computer running iotcop (listed as "This computer", not checked by default)' })
     .option('reveal-data', { type: 'boolean', describe: 'show data read from devices (MQTT payloads…) unredacted' })
     .option('only', { type: 'string', array: true, describe: 'run only these probe ids (see `iotcop probes`)' })
     .option('skip', { type: 'string', array: true, describe: 'skip these probe ids' })

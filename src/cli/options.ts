@@ -57,6 +57,7 @@ export interface ScanArgs {
   json?: boolean;
   revealCredentials?: boolean;
   revealData?: boolean;
+  includeSelf?: boolean;
   only?: string[];
   skip?: string[];
   quiet?: boolean;
@@ -96,6 +97,8 @@ export interface ScanOptions {
   jsonToStdout: boolean;
   revealCredentials: boolean;
   revealData: boolean;
+  /** Check the computer running iotcop too (src/discovery/this-computer.ts). */
+  includeSelf: boolean;
   only: string[];
   skip: string[];
   quiet: boolean;
@@ -208,6 +211,7 @@ export function resolveScanOptions(args: ScanArgs, loaded?: LoadedConfig, knownP
     jsonToStdout: Boolean(args.json),
     revealCredentials: Boolean(args.revealCredentials ?? file.revealCredentials),
     revealData: Boolean(args.revealData),
+    includeSelf: Boolean(args.includeSelf),
     only,
     skip,
     quiet: Boolean(args.quiet),

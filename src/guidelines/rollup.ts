@@ -12,9 +12,18 @@ import {
 } from '../model.js';
 import { GUIDELINES } from './catalogue.js';
 
-export interface RollUpOptions { safety: Safety; partial?: boolean }
+export interface RollUpOptions {
+  safety: Safety;
+  partial?: boolean;
+  /** Why nothing on this device was checked (the computer running iotcop): every guideline is not_tested with it. */
+  notChecked?: string;
+}
 
 export function rollUp(findings: Finding[], options: RollUpOptions): GuidelineVerdict[] {
+  const { notChecked } = options;
+  if (notChecked !== undefined && findings.length === 0) {
+    return GUIDELINES.map((g): GuidelineVerdict => ({ id: g.id, verdict: 'not_tested', findings: [], reason: notChecked }));
+  }
   return GUIDELINES.map((g): GuidelineVerdict => {
     const mine = findings.filter((f) => f.guidelines.includes(g.id));
     const ids = (...s: CheckStatus[]) => mine.filter((f) => s.includes(f.status)).map((f) => f.id);

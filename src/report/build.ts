@@ -130,7 +130,11 @@ export function buildResult(input: BuildInput): ScanResult {
   const unresponsive = new Set(input.unresponsive ?? []);
   const devices: DeviceResult[] = input.devices.map((d) => {
     const own = findings.filter((f) => f.device === d.address);
-    const guidelines = rollUp(own, { safety: input.safety, partial: input.run.partial });
+    const notChecked = input.skipped.find((s) => s.device === d.address && s.reason === 'this-computer');
+    const guidelines = rollUp(own, {
+      safety: input.safety, partial: input.run.partial,
+      ...(notChecked ? { notChecked: 'This is the computer running iotcop: it was not checked (ask with --include-self).' } : {}),
+    });
     const r: DeviceResult = {
       ...d,
       guidelines,

@@ -73,6 +73,7 @@ const device = z.object({
   identification,
   services: z.array(service),
   declaredAt: sourceLocation.optional(),
+  thisComputer: z.literal(true).optional(),
   guidelines: z.array(guidelineVerdict),
   psti,
   unresponsive: z.boolean().optional(),
@@ -104,7 +105,7 @@ const skipped = z.object({
   device: z.string().optional(),
   port: z.number().int().optional(),
   transport: transport.optional(),
-  reason: e(['no-matching-service', 'above-safety-level', 'deselected', 'fragile-port', 'no-answer', 'timeout-global', 'circuit-breaker', 'aborted', 'not-applicable'] as const),
+  reason: e(['no-matching-service', 'above-safety-level', 'deselected', 'fragile-port', 'no-answer', 'timeout-global', 'circuit-breaker', 'aborted', 'not-applicable', 'this-computer'] as const),
   detail: z.string().optional(),
 });
 

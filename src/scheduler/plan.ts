@@ -26,6 +26,8 @@ export interface PlanSettings {
   /** only/skip for this device from targets.yaml (planDevice only). */
   deviceOnly?: string[];
   deviceSkip?: string[];
+  /** Check the computer running iotcop too (--include-self, or an entry for it in targets.yaml). */
+  includeSelf?: boolean;
 }
 
 /** Per-device selection the runner asks for each device (command line lists plus targets.yaml's). */
@@ -47,6 +49,8 @@ export interface Plan {
   jobs: Job[];
   skipped: Skipped[];
 }
+
+export const THIS_COMPUTER_SKIP = 'this is the computer running iotcop: it is not checked unless you ask (--include-self, an entry for it in targets.yaml, or its address as a target)';
 
 export function safetyRank(s: Safety): number {
   return SAFETY_LEVELS.indexOf(s);
@@ -142,6 +146,11 @@ function skip(probe: AnyProbe, reason: Skipped['reason'], detail: string, device
 export function planDevice(probes: readonly AnyProbe[], device: Device, settings: PlanSettings): Plan {
   const jobs: Job[] = [];
   const skipped: Skipped[] = [];
+  if (device.thisComputer && !settings.includeSelf) {
+    // The scanning machine is not what the user came to check; one entry says so (not one per probe).
+    skipped.push({ probe: '*', device: device.address, reason: 'this-computer', detail: THIS_COMPUTER_SKIP });
+    return { jobs, skipped };
+  }
   const services = sortedServices(device);
   for (const probe of probes) {
     const scope = probe.meta.appliesTo.scope;

@@ -427,6 +427,7 @@ export function createRunner(probes: readonly AnyProbe[], options: RunnerOptions
       skip: sel?.skip ?? [],
       ...(sel?.deviceOnly ? { deviceOnly: sel.deviceOnly } : {}),
       ...(sel?.deviceSkip ? { deviceSkip: sel.deviceSkip } : {}),
+      ...(sel?.includeSelf ? { includeSelf: true } : {}),
     };
   }
 
@@ -444,16 +445,19 @@ export function createRunner(probes: readonly AnyProbe[], options: RunnerOptions
         return;
       }
       addresses.add(device.address);
-      devices.push(device);
       counts.devices += 1;
       let planned: ReturnType<typeof planDevice>;
       try {
         planned = planDevice(probes, device, selectionOf(device));
       } catch (e) {
+        devices.push(device);
         errors.push({ source: 'scheduler', kind: 'internal', message: `planning failed: ${errorMessage(e)}`, device: device.address });
         return;
       }
       skipped.push(...planned.skipped);
+      // The computer running iotcop, when not asked for, is not checked by the run-scope probes either
+      // (shared-keys would open its SSH and TLS ports): they see only the devices being checked.
+      if (!planned.skipped.some((s) => s.reason === 'this-computer')) devices.push(device);
       if (breaker.isOpen(device.address)) {
         counts.jobsTotal += planned.jobs.length;
         counts.jobsDone += planned.jobs.length;

@@ -53,6 +53,26 @@ describe('scan()', () => {
     expect(events.filter((e) => e.type === 'device')).toHaveLength(0);
   });
 
+  it('lists this computer, found inside a range, as "This computer" and checks nothing on it unless includeSelf', async () => {
+    const web = await bannerServer('lighttpd/1.4.77');
+    try {
+      // a range that holds 127.0.0.1 is not asking for it; the address itself (the other tests here) is
+      const listed = await scan(['127.0.0.1-1'], { ports: String(web.port), safety: 'safe', dataDir: false }).result;
+      expect(listed.devices).toEqual([expect.objectContaining({ address: '127.0.0.1', thisComputer: true, name: 'This computer' })]);
+      expect(listed.devices[0]!.services.map((s) => s.port)).toEqual([web.port]);
+      expect(listed.findings.filter((f) => f.device === '127.0.0.1')).toEqual([]);
+      // run-scope checks (shared keys) do not look at it either: they saw no device at all
+      expect(listed.findings.filter((f) => f.device === '*').every((f) => f.status === 'not_applicable')).toBe(true);
+      expect(listed.skipped.filter((s) => s.device === '127.0.0.1')).toEqual([expect.objectContaining({ probe: '*', reason: 'this-computer' })]);
+      const checked = await scan(['127.0.0.1-1'], { ports: String(web.port), safety: 'safe', dataDir: false, includeSelf: true }).result;
+      expect(checked.devices[0]).toMatchObject({ thisComputer: true });
+      expect(checked.findings.some((f) => f.device === '127.0.0.1' && f.status !== 'not_tested')).toBe(true);
+      expect(checked.skipped.some((s) => s.reason === 'this-computer')).toBe(false);
+    } finally {
+      await web.close();
+    }
+  }, 300_000);
+
   it('streams device, progress and finding events, then done; an AbortSignal stops it with a partial result', async () => {
     // A service that accepts and never answers keeps probes busy until the scan is cancelled.
     const sockets = new Set<Socket>();

@@ -102,6 +102,15 @@ describe('iotcop scan of the device lab', () => {
     expect(violations).toEqual([]);
   });
 
+  it('lists the scanner itself as "This computer", found from its own interfaces, and checks nothing on it', () => {
+    const self = revealed.result.devices.find((d) => d.address === truth.scanner.address);
+    expect(self).toMatchObject({ thisComputer: true, name: 'This computer', identification: { type: 'computer', sources: ['local-interface'] } });
+    expect(revealed.result.findings.filter((f) => f.device === truth.scanner.address)).toEqual([]);
+    expect(self!.guidelines.every((g) => g.verdict === 'not_tested' && /computer running iotcop/.test(g.reason ?? ''))).toBe(true);
+    expect(revealed.result.skipped).toContainEqual(expect.objectContaining({ device: truth.scanner.address, reason: 'this-computer' }));
+    expect(revealed.result.devices.filter((d) => d.thisComputer).map((d) => d.address)).toEqual([truth.scanner.address]);
+  });
+
   it('never reports a check error as a pass, and no probe crashed', () => {
     const internal = revealed.result.findings.filter((f) => f.error?.kind === 'internal');
     expect(internal.map((f) => `${f.device} ${f.check}: ${f.error?.message}`)).toEqual([]);

@@ -68,6 +68,13 @@ describe('rollUp', () => {
     expect(verdictOf([finding('warn', ['uk-cop-2'], 'security-txt')], 'uk-cop-2').verdict).toBe('warn');
   });
 
+  it('a device that was not checked at all (this computer) is not_tested everywhere with the reason, never manual or pass', () => {
+    const v = rollUp([], { safety: 'credentials', notChecked: 'This is the computer running iotcop.' });
+    expect(v.map((x) => x.id)).toEqual(GUIDELINE_IDS);
+    expect(v.every((x) => x.verdict === 'not_tested' && x.reason === 'This is the computer running iotcop.')).toBe(true);
+    expect(rollUp([], { safety: 'credentials' }).some((x) => x.verdict === 'manual')).toBe(true);
+  });
+
   it('covers all 13 guidelines for every device', () => {
     expect(rollUp([], { safety: 'safe' }).map((v) => v.id)).toEqual(GUIDELINE_IDS);
   });

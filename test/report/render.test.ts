@@ -11,7 +11,8 @@ import { GUIDELINES } from '../../src/guidelines/catalogue.js';
 import type { ScanResult } from '../../src/report/model.js';
 import { scanResultSchema } from '../../src/report/schema.js';
 import { CSV_COLUMNS } from '../../src/report/render/csv.js';
-import { remediationSteps } from '../../src/report/render/common.js';
+import { SELF_NOT_CHECKED, manualChecklist, remediationSteps } from '../../src/report/render/common.js';
+import { rollUp } from '../../src/guidelines/rollup.js';
 import { FORMATS, FORMAT_NAMES, extensionOf, isFormat, render } from '../../src/report/render/index.js';
 import { HOSTILE, HOSTILE_NAME, emptyResult, richResult } from './fixtures/rich-result.js';
 
@@ -84,6 +85,42 @@ describe('a scan where no check could run', () => {
     const block = cam.slice(0, cam.indexOf('UK law (PSTI)'));
     expect(block.match(/No check applies to the services this device exposes\./g)?.length).toBe(1);
     expect(block).toContain('1 Passwords, 2 Bug reports, 3 Updates');
+  });
+});
+
+describe('the computer running iotcop', () => {
+  function withSelf(): ScanResult {
+    const r = richResult();
+    r.devices.unshift({
+      address: '10.0.5.2', hostnames: [], name: 'This computer', thisComputer: true, services: [],
+      identification: { type: 'computer', confidence: 'high', sources: ['local-interface'] },
+      guidelines: rollUp([], { safety: 'credentials', notChecked: 'This is the computer running iotcop: it was not checked (ask with --include-self).' }),
+      psti: { noUniversalDefaultPassword: 'not-tested', disclosurePolicy: 'unknown', supportPeriod: 'unknown' },
+    });
+    return r;
+  }
+
+  it('is listed last, said to be unchecked on purpose, and left out of the to-do checklist', () => {
+    const r = withSelf();
+    expect(manualChecklist(r).some((i) => i.devices.some((d) => d.thisComputer))).toBe(false);
+    expect(manualChecklist(richResult()).length).toBeGreaterThan(0);
+    const term = render('terminal', r, plainOpts);
+    const self = term.indexOf('This computer (10.0.5.2)');
+    expect(self).toBeGreaterThan(term.indexOf('Front door camera (10.0.5.20)'));
+    const rest = term.slice(self);
+    const block = rest.slice(0, rest.search(/\n[A-Z][A-Z ()-]+\n-+\n/)); // up to the next section heading
+    expect(block).toContain(SELF_NOT_CHECKED);
+    expect(block).not.toContain('No check could run on this device');
+    expect(term.slice(term.indexOf('A network scan cannot decide these'))).not.toContain('This computer');
+    expect(block).not.toContain('UK law (PSTI)');
+    const html = render('html', r, plainOpts);
+    const card = html.split('<article class="device').slice(1).find((a) => a.includes('This computer')) ?? '';
+    expect(card).toContain('This is the computer running iotcop. It was not checked');
+    expect(card).not.toContain('UK law (PSTI)');
+    const md = render('markdown', r, plainOpts);
+    const section = md.split('\n### ').find((s) => /^\d+\. This computer/.test(s)) ?? '';
+    expect(section).toContain(SELF_NOT_CHECKED);
+    expect(section).not.toContain('UK law (PSTI)');
   });
 });
 

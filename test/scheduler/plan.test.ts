@@ -50,6 +50,16 @@ describe('planDevice', () => {
     ]);
   });
 
+  it('plans nothing on the computer running iotcop unless asked, with one entry that says why', () => {
+    const self = { ...cam, address: '10.0.0.1', thisComputer: true as const };
+    const p = planDevice(probes, self, all);
+    expect(p.jobs).toEqual([]);
+    expect(p.skipped).toEqual([{ probe: '*', device: '10.0.0.1', reason: 'this-computer', detail: expect.stringMatching(/computer running iotcop.*--include-self/) }]);
+    const asked = planDevice(probes, self, { ...all, includeSelf: true });
+    expect(asked.jobs.map((j) => j.id)).toEqual(planDevice(probes, { ...cam, address: '10.0.0.1' }, all).jobs.map((j) => j.id));
+    expect(asked.jobs.length).toBeGreaterThan(0);
+  });
+
   it('plans nothing on a UDP port that never answered (open|filtered) and says why; an answered one gets its job', () => {
     const snmp = fakeProbe('snmp-default-community', { safety: 'credentials', appliesTo: { transport: 'udp', services: ['snmp'], ports: [161] } });
     const silent = device('10.0.0.7', [service(161, 'snmp', { transport: 'udp', state: 'open|filtered' })]);

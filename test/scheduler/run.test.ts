@@ -383,6 +383,28 @@ describe('runner', () => {
     expect(out.outcomes.filter((o) => o.probe === 'host-check')).toHaveLength(2);
   });
 
+  it('leaves the computer running iotcop out of every job, run-scope ones included, unless it is asked for', async () => {
+    const seen: string[][] = [];
+    const hostSeen: string[] = [];
+    const cross = fakeProbe('cross', { scope: 'run', collect: async (ctx) => { seen.push(ctx.devices.map((d) => d.address)); return null; } });
+    const host = fakeProbe('host-check', { scope: 'host', collect: async (ctx) => { hostSeen.push(ctx.device.address); return null; } });
+    const self = { ...device('127.0.0.1'), thisComputer: true as const };
+    const runner = createRunner([cross, host], options());
+    runner.addDevice(self);
+    runner.addDevice(device('127.0.0.2'));
+    const out = await runner.finish();
+    expect(seen).toEqual([['127.0.0.2']]);
+    expect(hostSeen).toEqual(['127.0.0.2']);
+    expect(out.skipped).toContainEqual(expect.objectContaining({ device: '127.0.0.1', reason: 'this-computer' }));
+    seen.length = 0; hostSeen.length = 0;
+    const asked = createRunner([cross, host], options({ selectionFor: () => ({ only: [], skip: [], includeSelf: true }) }));
+    asked.addDevice(self);
+    asked.addDevice(device('127.0.0.2'));
+    await asked.finish();
+    expect(seen).toEqual([['127.0.0.1', '127.0.0.2']]);
+    expect(hostSeen.sort()).toEqual(['127.0.0.1', '127.0.0.2']);
+  });
+
   it('records plan skips (safety, selection) in the outcome', async () => {
     const risky = fakeProbe('risky', { safety: 'intrusive' });
     const other = fakeProbe('other');

@@ -20,6 +20,7 @@ import {
   isProblem, manualChecklist, networkFindings, orderDevices, plainSentence, plural, portText, pstiLines,
   notTestedGroups, remediationSteps, reportTime, shortIdentity, verdictOf, wasTested, type PstiState, type RenderOptions,
   partialPhrase, isPartial, reassessedSentence,
+  notCheckedByChoice, SELF_NOT_CHECKED,
 } from './common.js';
 
 export const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -119,6 +120,8 @@ function renderDevice(result: ScanResult, d: DeviceResult, index: number): strin
   const tested = wasTested(result, d.address);
   const partials = findings.filter(isPartial);
   const partly = partials.length > 0;
+  // the computer running iotcop, left unchecked on purpose: no "not tested" list and no legal duties to weigh
+  const self = notCheckedByChoice(result, d);
   const overall: Verdict = fails ? 'fail' : weak ? 'warn' : partly ? 'partial' : tested ? 'pass' : 'not_tested';
   const overallText = fails
     ? `${plural(fails, 'problem')}${weak ? ` and ${plural(weak, 'weakness', 'weaknesses')}` : ''}`
@@ -164,12 +167,14 @@ ${problems.length
       ? '<p class="unknown">The checks that ran found no problems on this device, but some could only be partly done (below): this is not a clean bill of health.</p>'
       : tested
       ? '<p class="good">The checks that ran found no problems on this device. Remember the items to check by hand below.</p>'
+      : self
+      ? `<p>${e(SELF_NOT_CHECKED)}</p>`
       : '<p class="unknown">No check could run on this device, so this scan says nothing about its security. The reasons are below; the checklist at the end says what to look at yourself.</p>'}
 ${partials.length ? `<h4>${verdictChip('partial', VERDICT_CELL.partial)} What could only be partly checked</h4><ul class="plainlist partial">${partials.map((f) => `<li><strong>${u(f.title, 200)}</strong>${portText(f) ? ` <small>(${e(portText(f))})</small>` : ''}<br>${u(f.description, 1200)}</li>`).join('')}</ul>` : ''}
 ${passed.length ? `<details class="block"><summary>${e(`${plural(passed.length, 'check')} found no issues`)}</summary><ul class="plainlist">${passed.map((f) => `<li>${u(f.title, 200)}${portText(f) ? ` <small>(${e(portText(f))})</small>` : ''}</li>`).join('')}</ul></details>` : ''}
 ${infos.length ? `<details class="block"><summary>${e(`For information (${infos.length})`)}</summary><ul class="plainlist">${infos.map((f) => `<li>${u(plainSentence(f), 300)}${hasEvidence(f.evidence) ? `<pre>${e(evidenceJson(f.evidence, 4000))}</pre>` : ''}</li>`).join('')}</ul></details>` : ''}
-${notTestedHtml}
-<section class="psti"><h4>UK law (PSTI): the three legal requirements</h4><ul>${psti}</ul></section>
+${self ? '' : notTestedHtml}
+${self ? '' : `<section class="psti"><h4>UK law (PSTI): the three legal requirements</h4><ul>${psti}</ul></section>`}
 <details class="block"><summary>${e(`About this device: ${plural(d.services.length, 'open network service')}`)}</summary>
 <dl class="kv">${techIdent.join('')}</dl>
 ${d.services.length ? servicesTable(d.services) : ''}

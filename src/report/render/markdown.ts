@@ -12,6 +12,7 @@ import {
   manualChecklist, networkFindings, notTestedGroups, orderDevices, plainSentence, plural, portText, pstiLines,
   remediationSteps, verdictOf, wasTested, type PstiState, type RenderOptions,
   partialPhrase, isPartial, reassessedSentence,
+  notCheckedByChoice, SELF_NOT_CHECKED,
 } from './common.js';
 
 const VERDICT_MARK: Record<Verdict, string> = { fail: '❌', warn: '⚠️', partial: '◐', pass: '✅', not_tested: '➖', manual: '✍️' };
@@ -105,8 +106,9 @@ export function renderMarkdown(result: ScanResult, _options: RenderOptions): str
     if (problems.length === 0) {
       out.push(partials.length > 0 ? 'No problems found, but some checks were only partly done (below).' : wasTested(result, d.address)
         ? 'No problems found by the checks that ran.'
-        : 'No check could run on this device, so nothing is known about its security.', '');
+        : notCheckedByChoice(result, d) ? SELF_NOT_CHECKED : 'No check could run on this device, so nothing is known about its security.', '');
     }
+    if (notCheckedByChoice(result, d)) return;
     for (const f of problems) renderFinding(f, out);
     if (partials.length > 0) {
       out.push('**Partly checked:**', '');

@@ -85,16 +85,25 @@ export function wasTested(result: ScanResult, address: string): boolean {
   return result.findings.some((f) => f.device === address && (f.status === 'fail' || f.status === 'warn' || f.status === 'partial' || f.status === 'pass' || f.status === 'info'));
 }
 
+/** The computer running iotcop, listed but left unchecked (nothing was asked of it): not a device to act on. */
+export function notCheckedByChoice(result: ScanResult, d: DeviceResult): boolean {
+  return d.thisComputer === true && !wasTested(result, d.address);
+}
+
+/** What the report says of it instead of "no check could run". */
+export const SELF_NOT_CHECKED = 'This is the computer running iotcop. It was not checked, since it is not what you came to check (add --include-self to check it too).';
+
 /**
  * Devices worst first: by the worst failed severity, then number of problems and weaknesses;
  * devices no check could conclude on come before the clean ones (nothing is known about them);
- * ties by address.
+ * ties by address; the computer running iotcop, when it was not checked, last.
  */
 export function orderDevices(result: ScanResult): DeviceResult[] {
   const key = (d: DeviceResult): number[] => {
     const fs = result.findings.filter((f) => f.device === d.address);
     const worst = worstSeverity(fs);
     return [
+      notCheckedByChoice(result, d) ? -1 : 0,
       worst === null ? 0 : severityRank(worst),
       fs.filter((f) => f.status === 'fail').length,
       fs.filter((f) => f.status === 'warn').length,
@@ -214,7 +223,8 @@ export interface ManualItem {
 
 /** Guidelines a person has to check: those whose verdict is manual or not_tested on some device. */
 export function manualChecklist(result: ScanResult): ManualItem[] {
-  const devices = orderDevices(result);
+  // nothing is asked of the computer running iotcop when it was not checked
+  const devices = orderDevices(result).filter((d) => !notCheckedByChoice(result, d));
   const items: ManualItem[] = [];
   for (const g of GUIDELINES) {
     const open = devices.filter((d) => {
