@@ -198,6 +198,10 @@ export async function identifyHost(
     }
   }
 
+  // A UDP port is evidence of what the device is only when it answered: nmap's open|filtered on a silent
+  // 5683 or 1900 once made a router a "smart-home hub" on one scan and not the next.
+  const answeredUdp = (port: number): boolean => out.services.some((s) => s.transport === 'udp' && s.port === port && s.state !== 'open|filtered');
+  sig.services = sig.services.filter((s) => s.transport !== 'udp' || answeredUdp(s.port));
   out.identification = identify(sig, options.override);
   if (options.override?.name) out.name = options.override.name;
   else out.name = out.hostnames[0] ?? out.address;

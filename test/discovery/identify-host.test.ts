@@ -94,6 +94,17 @@ describe('identifyHost', () => {
     expect(r.device.name).toBe('Office printer');
   });
 
+  test('a UDP port that never answered (open|filtered) is no evidence of the type; one that answered is', async () => {
+    const services: Service[] = [{ port: 80, transport: 'tcp', state: 'open', name: 'http' }];
+    const coap = (state: Service['state']): Service => ({ port: 5683, transport: 'udp', state, name: 'coap' });
+    const sig = { ...emptySignals(), services: [{ port: 80, transport: 'tcp' as const, name: 'http' }, { port: 5683, transport: 'udp' as const, name: 'coap' }] };
+    const silent = await identifyHost(device([...services, coap('open|filtered')]), sig, { network: false });
+    expect(silent.device.identification.type).not.toBe('hub');
+    expect(silent.signals.services.map((s) => `${s.port}/${s.transport}`)).toEqual(['80/tcp']);
+    const answered = await identifyHost(device([...services, coap('open')]), sig, { network: false });
+    expect(answered.device.identification.type).toBe('hub');
+  });
+
   test('telnet negotiation names an unclassified port "telnet"', async () => {
     const srv = await tcpServer((s) => s.write(Buffer.from([0xff, 0xfd, 0x18, 0x6c, 0x6f, 0x67, 0x69, 0x6e, 0x3a, 0x20])));
     try {
