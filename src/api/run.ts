@@ -22,6 +22,7 @@ import type { Channel } from './channel.js';
 import type { ScanEvent } from './events.js';
 import { loadVulnData } from './vuln-data.js';
 import { localAddresses, markThisComputer } from '../discovery/this-computer.js';
+import { withAnnouncedName } from '../discovery/identify.js';
 import type { RunEvidence } from '../store/evidence.js';
 
 function localInterfaces(): InterfaceAddress[] {
@@ -194,7 +195,7 @@ export async function runScan(opts: ScanOptions, loaded: LoadedConfig | undefine
         out.push({ type: 'progress', progress: { type: 'hosts-found', count: event.addresses.length } });
       } else if (event.type === 'host') {
         const found = configs.get(event.device.address);
-        const device = markThisComputer(applyOverrides(event.device, found, loaded, found?.index), ownAddresses, found?.entry.name !== undefined);
+        const device = markThisComputer(applyOverrides(withAnnouncedName(event.device), found, loaded, found?.index), ownAddresses, found?.entry.name !== undefined);
         devices.push(device);
         out.push({ type: 'device', device });
         runner.addDevice(device);

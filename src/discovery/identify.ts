@@ -6,7 +6,7 @@
  * rules are data (src/data/device-types.ts); owner overrides from targets.yaml always win.
  */
 import { FIELD_SOURCE, KNOWN_VENDORS, TYPE_RULES, type SignalField, type TypeRule } from '../data/device-types.js';
-import type { Confidence, DeviceType, Identification, Transport } from '../model.js';
+import type { Confidence, Device, DeviceType, Identification, Transport } from '../model.js';
 import { DEVICE_TYPES } from '../model.js';
 import { cap } from './text.js';
 
@@ -213,6 +213,16 @@ export function identify(signals: IdentifySignals, override?: IdentificationOver
   if (friendlyName) result.friendlyName = friendlyName;
 
   return applyOverride(result, override);
+}
+
+/**
+ * The device named by its own announcement (UPnP friendlyName, mDNS "fn"/"name" TXT) when it made one:
+ * "LivingRoom Media" says more to its owner than a reverse-DNS host name or an address (pure). A name from
+ * targets.yaml is applied afterwards and wins.
+ */
+export function withAnnouncedName(device: Device): Device {
+  const own = device.identification.friendlyName;
+  return own && own !== device.name ? { ...device, name: own } : device;
 }
 
 /** Owner overrides (targets.yaml) win: type, vendor and model replace what was guessed. */

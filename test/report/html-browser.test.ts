@@ -115,7 +115,7 @@ describe('HTML report in headless Chromium', () => {
     writeFileSync(file, renderHtml(result, { color: false, now: new Date('2024-05-01T15:00:00Z') }));
     const dom = await dumpDom(file);
     // The NAS row of the matrix: its first cell (1. Passwords) as the browser built it.
-    const row = /<tr><th scope="row"><a href="#device-\d+"><bdi>Family NAS<\/bdi><\/a>[\s\S]*?<\/tr>/.exec(dom)?.[0] ?? '';
+    const row = /<tr><th scope="row"><a href="#device-\d+"><bdi>Family NAS — Synology DS220\+<\/bdi><\/a>[\s\S]*?<\/tr>/.exec(dom)?.[0] ?? '';
     expect(row).not.toBe('');
     const firstCell = /<td class="cell (v-[a-z_]+)" title="1\. No default passwords: ([^"]+)">[\s\S]*?<\/td>/.exec(row);
     expect(firstCell?.[1]).toBe('v-partial');

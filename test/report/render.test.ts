@@ -11,7 +11,9 @@ import { GUIDELINES } from '../../src/guidelines/catalogue.js';
 import type { ScanResult } from '../../src/report/model.js';
 import { scanResultSchema } from '../../src/report/schema.js';
 import { CSV_COLUMNS } from '../../src/report/render/csv.js';
-import { SELF_NOT_CHECKED, manualChecklist, remediationSteps } from '../../src/report/render/common.js';
+import { SELF_NOT_CHECKED, deviceLabel, deviceTitle, manualChecklist, remediationSteps } from '../../src/report/render/common.js';
+import { withAnnouncedName } from '../../src/discovery/identify.js';
+import type { Device } from '../../src/model.js';
 import { rollUp } from '../../src/guidelines/rollup.js';
 import { FORMATS, FORMAT_NAMES, extensionOf, isFormat, render } from '../../src/report/render/index.js';
 import { HOSTILE, HOSTILE_NAME, emptyResult, richResult } from './fixtures/rich-result.js';
@@ -81,10 +83,37 @@ describe('a scan where no check could run', () => {
 
   it('says a shared reason once per device', () => {
     const term = render('terminal', untested(), plainOpts);
-    const cam = term.slice(term.indexOf('Front door camera (10.0.5.20)\n'));
+    const cam = term.slice(term.indexOf('Front door camera — Hikvision DS-2CD2042WD (10.0.5.20)\n'));
     const block = cam.slice(0, cam.indexOf('UK law (PSTI)'));
     expect(block.match(/No check applies to the services this device exposes\./g)?.length).toBe(1);
     expect(block).toContain('1 Passwords, 2 Bug reports, 3 Updates');
+  });
+});
+
+describe('what a report calls a device', () => {
+  const dev = (over: Partial<Device>, id: Partial<Device['identification']> = {}): Device => ({
+    address: '192.168.1.22', hostnames: [], name: '192.168.1.22', services: [], ...over,
+    identification: { type: 'unknown', confidence: 'low', sources: [], ...id },
+  });
+  it('name — what it is (address); what it is alone; the address alone when nothing is known', () => {
+    expect(deviceLabel(dev({ name: 'LivingRoom Media' }, { vendor: 'Acme', model: 'ZX 500', type: 'tv' }))).toBe('LivingRoom Media — Acme ZX 500 (192.168.1.22)');
+    expect(deviceLabel(dev({}, { vendor: 'Dahua', type: 'camera' }))).toBe('Dahua camera (192.168.1.22)');
+    expect(deviceLabel(dev({ macVendor: 'Espressif Inc.' }))).toBe('Espressif Inc. device of unknown type (192.168.1.22)');
+    expect(deviceLabel(dev({}, { type: 'printer' }))).toBe('printer (192.168.1.22)');
+    expect(deviceLabel(dev({}))).toBe('192.168.1.22');
+    expect(deviceTitle(dev({}))).toBeNull();
+  });
+  it('says a thing once: a model that is the name, a vendor the model already starts with, "This computer"', () => {
+    expect(deviceTitle(dev({ name: 'VMG1312-B10A' }, { vendor: 'ZyXEL', model: 'VMG1312-B10A', type: 'router' }))).toBe('ZyXEL VMG1312-B10A');
+    expect(deviceTitle(dev({}, { vendor: 'Synology', model: 'Synology DS220+', type: 'nas' }))).toBe('Synology DS220+');
+    expect(deviceTitle(dev({ name: 'This computer' }, { type: 'computer' }))).toBe('This computer');
+    expect(deviceTitle(dev({ name: 'x'.repeat(200) }), 50)).toHaveLength(50);
+  });
+  it("a device's own announced name (UPnP friendlyName) names it, over a host name", () => {
+    const announced = withAnnouncedName(dev({ name: 'ubuntu.lan', hostnames: ['ubuntu.lan'] }, { friendlyName: 'LivingRoom Media', type: 'tv' }));
+    expect(announced.name).toBe('LivingRoom Media');
+    const plain = dev({});
+    expect(withAnnouncedName(plain)).toBe(plain);
   });
 });
 
@@ -106,7 +135,7 @@ describe('the computer running iotcop', () => {
     expect(manualChecklist(richResult()).length).toBeGreaterThan(0);
     const term = render('terminal', r, plainOpts);
     const self = term.indexOf('This computer (10.0.5.2)');
-    expect(self).toBeGreaterThan(term.indexOf('Front door camera (10.0.5.20)'));
+    expect(self).toBeGreaterThan(term.indexOf('Front door camera — Hikvision DS-2CD2042WD (10.0.5.20)'));
     const rest = term.slice(self);
     const block = rest.slice(0, rest.search(/\n[A-Z][A-Z ()-]+\n-+\n/)); // up to the next section heading
     expect(block).toContain(SELF_NOT_CHECKED);
@@ -154,9 +183,9 @@ describe('terminal', () => {
     expect(summary).toBeGreaterThan(0);
     expect(devices).toBeGreaterThan(summary);
     expect(manual).toBeGreaterThan(devices);
-    expect(plain.indexOf('1. Front door camera (10.0.5.20)')).toBeLessThan(plain.indexOf('4. Family NAS (10.0.5.30)'));
+    expect(plain.indexOf('1. Front door camera — Hikvision DS-2CD2042WD (10.0.5.20)')).toBeLessThan(plain.indexOf('4. Family NAS — Synology DS220+ (10.0.5.30)'));
     expect(plain).toContain('5 of 13 guidelines failing');
-    expect(plain).toContain('[CRITICAL] Front door camera (10.0.5.20): Your camera still accepts its factory password.');
+    expect(plain).toContain('[CRITICAL] Front door camera — Hikvision DS-2CD2042WD (10.0.5.20): Your camera still accepts its factory password.');
     expect(plain).toContain('root / xc**** (masked; use --reveal-credentials)');
     expect(plain).toMatch(/1\. Open the camera's settings page or app\.\n\s+2\. Change the password/);
   });
@@ -192,7 +221,11 @@ describe('html', () => {
 
   it('orders device cards worst first and writes findings in plain language with numbered steps', () => {
     const order = Array.from(html.matchAll(/<article class="device v-(\w+)" id="device-(\d)">\s*<header[^>]*>\s*<p[^>]*>[\s\S]*?<h3><span class="idx">\d\.<\/span> ([\s\S]*?)<\/h3>/g), (m) => m[3]);
-    expect(order).toEqual(['<bdi>Front door camera</bdi>', `<bdi>${'&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(1)&gt;'}</bdi>`, '<bdi>Home router</bdi>', '<bdi>Family NAS</bdi>']);
+    expect(order).toEqual([
+      '<bdi>Front door camera — Hikvision DS-2CD2042WD</bdi>',
+      `<bdi>${'&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=alert(1)&gt;'} — Evil\\u{202e}Corp =HYPERLINK(&quot;http://x&quot;)</bdi>`,
+      '<bdi>Home router — MikroTik hAP ac</bdi>', '<bdi>Family NAS — Synology DS220+</bdi>',
+    ]);
     expect(html).toContain('Your camera still accepts its factory password.');
     expect(html).toMatch(/<ol class="steps"><li><bdi>Open the camera&#39;s settings page or app.<\/bdi><\/li><li><bdi>Change the password/);
     expect(html).toContain('<details class="evidence"><summary>Evidence the device gave</summary>');
@@ -261,7 +294,7 @@ describe('junit', () => {
     };
     const suites = doc.testsuites.testsuite;
     expect(suites.map((s) => s.name)).toEqual([
-      'Front door camera (10.0.5.20)', `${HOSTILE_NAME} (10.0.5.66)`, 'Home router (10.0.5.1)', 'Family NAS (10.0.5.30)', 'Across several devices',
+      'Front door camera — Hikvision DS-2CD2042WD (10.0.5.20)', `${HOSTILE_NAME} — Evil\\u{202e}Corp =HYPERLINK("http://x") (10.0.5.66)`, 'Home router — MikroTik hAP ac (10.0.5.1)', 'Family NAS — Synology DS220+ (10.0.5.30)', 'Across several devices',
     ]);
     for (const s of suites.slice(0, 4)) expect(s.testcase.length).toBe(13);
     const cam = suites[0]!;

@@ -5,6 +5,7 @@
  * Pure; no escaping here (each renderer escapes for its own output).
  */
 import { GUIDELINES, guideline, type Guideline } from '../../guidelines/catalogue.js';
+import { clip } from '../escape.js';
 import type {
   CheckStatus, Credential, DeviceResult, DeviceType, Finding, GuidelineId, Json, RunInfo, ScanResult, Severity, Verdict,
 } from '../../model.js';
@@ -109,9 +110,40 @@ export function guidelineNumber(id: GuidelineId): number {
 // ---------------------------------------------------------------------------------------------
 // Text helpers
 
-/** "Front door camera (10.0.5.20)", or just the address when the name is the address. */
-export function deviceLabel(d: { name: string; address: string }): string {
-  return d.name && d.name !== d.address ? `${d.name} (${d.address})` : d.address;
+type Titled = Pick<DeviceResult, 'name' | 'address' | 'identification'> & { macVendor?: string };
+
+/**
+ * What a report calls a device, unescaped: "LivingRoom Media — Acme ZX 500", "Dahua camera", or null when
+ * nothing is known but the address. The name is the owner's (targets.yaml), else the device's own
+ * announcement (UPnP friendlyName, mDNS), else a host name; what it is comes from the identification.
+ * Every renderer adds the address itself (its own escaping), so a device is always findable by address.
+ */
+export function deviceTitle(d: Titled, nameMax = 80): string | null {
+  // each part capped (a device chooses its own name), so a title stays on one line
+  const name = d.name && d.name !== d.address ? clip(d.name, nameMax) : null;
+  const id = d.identification;
+  const vendor = id.vendor ?? d.macVendor;
+  let what: string | null = null;
+  if (id.model) what = vendor && !id.model.toLowerCase().startsWith(vendor.toLowerCase()) ? `${vendor} ${id.model}` : id.model;
+  else if (vendor || id.type !== 'unknown') what = vendor ? `${vendor} ${TYPE_NOUN[id.type]}` : TYPE_NOUN[id.type];
+  what = capped(what);
+  if (name && what) {
+    // said once: "VMG1312-B10A" is in "ZyXEL VMG1312-B10A", "computer" in "This computer"
+    if (what.toLowerCase().includes(name.toLowerCase())) return what;
+    if (name.toLowerCase().includes(what.toLowerCase())) return name;
+    return `${name} — ${what}`;
+  }
+  return name ?? what;
+}
+
+function capped(what: string | null): string | null {
+  return what === null ? null : clip(what, 60);
+}
+
+/** "Front door camera — Acme Cam 2000 (10.0.5.20)", or the address alone when nothing else is known. */
+export function deviceLabel(d: Titled): string {
+  const title = deviceTitle(d);
+  return title ? `${title} (${d.address})` : d.address;
 }
 
 export const TYPE_NOUN: Record<DeviceType, string> = {

@@ -21,6 +21,7 @@ import {
   notTestedGroups, remediationSteps, reportTime, shortIdentity, verdictOf, wasTested, type PstiState, type RenderOptions,
   partialPhrase, isPartial, reassessedSentence,
   notCheckedByChoice, SELF_NOT_CHECKED,
+  deviceTitle,
 } from './common.js';
 
 export const CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
@@ -60,8 +61,9 @@ function severityChip(f: Finding): string {
   return `<span class="sev sev-${f.severity}">${e(SEVERITY_LABEL[f.severity])} · ${e(SEVERITY_ADVICE[f.severity])}${weak}</span>`;
 }
 
-function deviceTitle(d: DeviceResult): string {
-  return d.name && d.name !== d.address ? u(d.name, 80) : u(d.address, 45);
+function deviceHeading(d: DeviceResult): string {
+  const title = deviceTitle(d);
+  return title ? u(title, 150) : u(d.address, 45);
 }
 
 function guidelineRef(id: GuidelineId): string {
@@ -157,7 +159,7 @@ function renderDevice(result: ScanResult, d: DeviceResult, index: number): strin
   return `<article class="device v-${overall}" id="device-${index}">
 <header class="device-head">
 <p class="device-state">${verdictChip(overall, overallText)}</p>
-<h3><span class="idx">${index}.</span> ${deviceTitle(d)}</h3>
+<h3><span class="idx">${index}.</span> ${deviceHeading(d)}</h3>
 <p class="ident">${ident.join(' · ')}</p>
 ${d.unresponsive ? '<p class="notice">The device stopped answering during the scan, so some checks did not run.</p>' : ''}
 </header>
@@ -189,8 +191,8 @@ function matrix(devices: DeviceResult[]): string {
       const v = verdictOf(d, g.id).verdict;
       return `<td class="cell v-${v}" title="${e(`${g.number}. ${g.title}: ${VERDICT_LABEL[v]}`)}"><span class="sym" aria-hidden="true">${VERDICT_SYMBOL[v]}</span> ${e(VERDICT_CELL[v])}</td>`;
     }).join('');
-    const sub = d.name && d.name !== d.address ? d.address : shortIdentity(d);
-    return `<tr><th scope="row"><a href="#device-${i + 1}">${deviceTitle(d)}</a><small>${u(sub, 60)}</small></th>${cells}</tr>`;
+    const sub = deviceTitle(d) ? d.address : shortIdentity(d);
+    return `<tr><th scope="row"><a href="#device-${i + 1}">${deviceHeading(d)}</a><small>${u(sub, 60)}</small></th>${cells}</tr>`;
   }).join('\n');
   return `<div class="matrix-wrap"><table class="matrix"><thead><tr><th scope="col" class="corner">Device</th>${head}</tr></thead><tbody>${rows}</tbody></table></div>`;
 }
@@ -215,7 +217,7 @@ export function renderHtml(result: ScanResult, options: RenderOptions): string {
     .sort((a, b) => SEVERITIES.indexOf(a.severity) - SEVERITIES.indexOf(b.severity)).slice(0, 5);
   const worstHtml = worst.map((f) => {
     const at = byAddr.get(f.device);
-    const who = at ? `<a href="#device-${at.i}">${deviceTitle(at.d)}</a>` : '<a href="#network">Several devices</a>';
+    const who = at ? `<a href="#device-${at.i}">${deviceHeading(at.d)}</a>` : '<a href="#network">Several devices</a>';
     return `<li>${severityChip(f)} <strong>${who}:</strong> ${u(plainSentence(f), 300)}</li>`;
   }).join('');
 
@@ -237,7 +239,7 @@ export function renderHtml(result: ScanResult, options: RenderOptions): string {
   ].map(([n, label, cls]) => [n, label, concluded ? cls : '']).map(([n, label, cls]) => `<div class="tile ${cls}"><span class="n">${e(n!)}</span><span class="l">${e(label!)}</span></div>`).join('');
 
   const manualHtml = manual.map((item) => {
-    const who = item.allDevices ? 'All devices' : item.devices.map((d) => `<a href="#device-${byAddr.get(d.address)!.i}">${deviceTitle(d)}</a>`).join(', ');
+    const who = item.allDevices ? 'All devices' : item.devices.map((d) => `<a href="#device-${byAddr.get(d.address)!.i}">${deviceHeading(d)}</a>`).join(', ');
     const why = item.kind === 'manual' ? 'A scan cannot check this.' : 'This scan could not check it.';
     return `<li class="manual-item"><h3>${guidelineRef(item.guideline.id)}</h3><p class="who">${who} · <em>${e(why)}</em></p><p>${e(item.guideline.summary)}</p><ul class="checks">${item.guideline.manualChecks.map((m) => `<li><span class="box" aria-hidden="true">☐</span> ${e(m)}</li>`).join('')}</ul></li>`;
   }).join('\n');

@@ -13,6 +13,7 @@ import {
   remediationSteps, verdictOf, wasTested, type PstiState, type RenderOptions,
   partialPhrase, isPartial, reassessedSentence,
   notCheckedByChoice, SELF_NOT_CHECKED,
+  deviceTitle,
 } from './common.js';
 
 const VERDICT_MARK: Record<Verdict, string> = { fail: '❌', warn: '⚠️', partial: '◐', pass: '✅', not_tested: '➖', manual: '✍️' };
@@ -28,7 +29,8 @@ function c(s: string, max = 200, table = false): string {
 }
 
 function deviceName(d: DeviceResult, table = false): string {
-  return d.name && d.name !== d.address ? `${m(d.name, 80)} (${c(d.address, 45, table)})` : c(d.address, 45, table);
+  const title = deviceTitle(d);
+  return title ? `${m(title, 150)} (${c(d.address, 45, table)})` : c(d.address, 45, table);
 }
 
 function renderFinding(f: Finding, out: string[]): void {

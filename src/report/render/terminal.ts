@@ -17,6 +17,7 @@ import {
   notTestedGroups, reportTime, verdictOf, wasTested, type PstiState, type RenderOptions,
   partialPhrase, isPartial, reassessedSentence,
   notCheckedByChoice, SELF_NOT_CHECKED,
+  deviceTitle,
 } from './common.js';
 
 const WIDTH = 100;
@@ -108,7 +109,8 @@ export function renderTerminal(result: ScanResult, options: RenderOptions): stri
   }
 
   function label(d: DeviceResult): string {
-    return d.name && d.name !== d.address ? `${t(d.name, 50)} (${t(d.address, 45)})` : t(d.address, 45);
+    const title = deviceTitle(d, 50);
+    return title ? `${t(title, 120)} (${t(d.address, 45)})` : t(d.address, 45);
   }
 
   function badge(s: Severity): string {
