@@ -26,7 +26,7 @@ export interface PlanSettings {
   /** only/skip for this device from targets.yaml (planDevice only). */
   deviceOnly?: string[];
   deviceSkip?: string[];
-  /** Check the computer running iotcop too (--include-self, or an entry for it in targets.yaml). */
+  /** Check the computer running iotcop too (--include-self, an entry for it in targets.yaml, or its address as a target). */
   includeSelf?: boolean;
 }
 
