@@ -160,6 +160,9 @@ export interface DeviceResult extends Device {
   unresponsive?: boolean;
 }
 
+/** Why the computer running iotcop was not checked: the plan's skip entry, its guideline verdicts and the reports say this. */
+export const THIS_COMPUTER_NOT_CHECKED = 'This is the computer running iotcop. It was not checked, since it is not what you came to check (add --include-self, or name it in targets.yaml or as a target, to check it too).';
+
 export type SkipReason =
   | 'no-matching-service' | 'above-safety-level' | 'deselected' | 'fragile-port' | 'no-answer'
   | 'timeout-global' | 'circuit-breaker' | 'aborted' | 'not-applicable' | 'this-computer';

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { CheckMeta, CheckResult, DeviceConfig, ProbeMeta } from '../probes/contract.js';
 import {
   type Device, type DeviceResult, type ErrorKind, type Finding, type RunError, type RunInfo, type ScanResult,
-  type Skipped, type Transport, SCHEMA_VERSION,
+  type Skipped, type Transport, SCHEMA_VERSION, THIS_COMPUTER_NOT_CHECKED,
 } from '../model.js';
 import { pstiStatus, rollUp, summarise } from '../guidelines/rollup.js';
 import { maskSecret } from '../text.js';
@@ -133,7 +133,7 @@ export function buildResult(input: BuildInput): ScanResult {
     const notChecked = input.skipped.find((s) => s.device === d.address && s.reason === 'this-computer');
     const guidelines = rollUp(own, {
       safety: input.safety, partial: input.run.partial,
-      ...(notChecked ? { notChecked: 'This is the computer running iotcop: it was not checked (ask with --include-self).' } : {}),
+      ...(notChecked ? { notChecked: THIS_COMPUTER_NOT_CHECKED } : {}),
     });
     const r: DeviceResult = {
       ...d,

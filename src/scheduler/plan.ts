@@ -14,7 +14,7 @@
  */
 import type { AnyProbe } from '../probes/contract.js';
 import type { Device, Safety, Service, Skipped } from '../model.js';
-import { SAFETY_LEVELS } from '../model.js';
+import { SAFETY_LEVELS, THIS_COMPUTER_NOT_CHECKED } from '../model.js';
 import { isFragilePort } from '../net/scope.js';
 
 export interface PlanSettings {
@@ -49,8 +49,6 @@ export interface Plan {
   jobs: Job[];
   skipped: Skipped[];
 }
-
-export const THIS_COMPUTER_SKIP = 'this is the computer running iotcop: it is not checked unless you ask (--include-self, an entry for it in targets.yaml, or its address as a target)';
 
 export function safetyRank(s: Safety): number {
   return SAFETY_LEVELS.indexOf(s);
@@ -148,7 +146,7 @@ export function planDevice(probes: readonly AnyProbe[], device: Device, settings
   const skipped: Skipped[] = [];
   if (device.thisComputer && !settings.includeSelf) {
     // The scanning machine is not what the user came to check; one entry says so (not one per probe).
-    skipped.push({ probe: '*', device: device.address, reason: 'this-computer', detail: THIS_COMPUTER_SKIP });
+    skipped.push({ probe: '*', device: device.address, reason: 'this-computer', detail: THIS_COMPUTER_NOT_CHECKED });
     return { jobs, skipped };
   }
   const services = sortedServices(device);

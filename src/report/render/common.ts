@@ -125,7 +125,7 @@ export function deviceTitle(d: Titled, nameMax = 80): string | null {
   const vendor = id.vendor ?? d.macVendor;
   let what: string | null = null;
   if (id.model) what = vendor && !id.model.toLowerCase().startsWith(vendor.toLowerCase()) ? `${vendor} ${id.model}` : id.model;
-  else if (vendor || id.type !== 'unknown') what = vendor ? `${vendor} ${TYPE_NOUN[id.type]}` : TYPE_NOUN[id.type];
+  else if (vendor || id.type !== 'unknown') what = shortIdentity(d);
   what = capped(what);
   if (name && what) {
     // said once: "VMG1312-B10A" is in "ZyXEL VMG1312-B10A", "computer" in "This computer"
@@ -165,7 +165,7 @@ export function identificationText(d: DeviceResult): string {
 }
 
 /** "Dahua camera", "router", "device of unknown type": a short tag for lists. */
-export function shortIdentity(d: DeviceResult): string {
+export function shortIdentity(d: Titled): string {
   const vendor = d.identification.vendor ?? d.macVendor;
   return vendor ? `${vendor} ${TYPE_NOUN[d.identification.type]}` : TYPE_NOUN[d.identification.type];
 }

@@ -5,7 +5,7 @@
  */
 import { GUIDELINES, type Guideline } from '../../guidelines/catalogue.js';
 import {
-  severityRank,
+  severityRank, THIS_COMPUTER_NOT_CHECKED,
   type CheckStatus, type DeviceResult, type Finding, type GuidelineId, type PstiStatus, type ScanResult, type Severity, type Verdict,
 } from '../../model.js';
 
@@ -91,7 +91,7 @@ export function notCheckedByChoice(result: ScanResult, d: DeviceResult): boolean
 }
 
 /** What the report says of it instead of "no check could run". */
-export const SELF_NOT_CHECKED = 'This is the computer running iotcop. It was not checked, since it is not what you came to check (add --include-self to check it too).';
+export const SELF_NOT_CHECKED = THIS_COMPUTER_NOT_CHECKED;
 
 /**
  * Devices worst first: by the worst failed severity, then number of problems and weaknesses;

@@ -155,7 +155,7 @@ export function renderTerminal(result: ScanResult, options: RenderOptions): stri
     if (problems.length === 0) {
       if (partials.length > 0) push(`   ${paint('yellow', 'No problems found, but only partly checked')} (see below).`);
       else if (wasTested(result, d.address)) push(`   ${paint('green', 'No problems found')} by the checks that ran.`);
-      else if (notCheckedByChoice(result, d)) { push(`   ${SELF_NOT_CHECKED}`); return; }
+      else if (notCheckedByChoice(result, d)) { push(...wrap(SELF_NOT_CHECKED, '   ')); return; }
       else push(`   ${paint('yellow', 'No check could run on this device')}, so nothing is known about its security.`);
     }
     const shownUnder = new Map<string, number>();
