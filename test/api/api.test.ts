@@ -61,7 +61,7 @@ describe('scan()', () => {
       expect(listed.devices).toEqual([expect.objectContaining({ address: '127.0.0.1', thisComputer: true, name: 'This computer' })]);
       expect(listed.devices[0]!.services.map((s) => s.port)).toEqual([web.port]);
       expect(listed.findings.filter((f) => f.device === '127.0.0.1')).toEqual([]);
-      // run-scope checks (shared keys) do not look at it either: they saw no device at all
+      // nothing run-scope fails over it (that run-scope probes are not handed it is test/scheduler/run.test.ts's)
       expect(listed.findings.filter((f) => f.device === '*').every((f) => f.status === 'not_applicable')).toBe(true);
       expect(listed.skipped.filter((s) => s.device === '127.0.0.1')).toEqual([expect.objectContaining({ probe: '*', reason: 'this-computer' })]);
       const checked = await scan(['127.0.0.1-1'], { ports: String(web.port), safety: 'safe', dataDir: false, includeSelf: true }).result;
