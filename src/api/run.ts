@@ -95,7 +95,8 @@ export async function runScan(opts: ScanOptions, loaded: LoadedConfig | undefine
   /** Set before a fatal error: the runner is stopped quietly, its "stopping" events are not news. */
   let fatal = false;
   const notice = (message: string, level: 'info' | 'warning' | 'error' = 'info') => { if (!fatal) out.push({ type: 'notice', level, message }); };
-  const { PROBES } = await import('../probes/registry.js');
+  // discovery's code loads while the targets are checked; the probes' load after the sweep has started.
+  const discoveryModule = import('../discovery/index.js');
   const vuln = await loadVulnData({ dataDir: hooks.dataDir, vulnDb: hooks.vulnDb, now: new Date() }, notice);
 
   // Targets and scope: all checks happen before any packet is sent.
@@ -123,7 +124,6 @@ export async function runScan(opts: ScanOptions, loaded: LoadedConfig | undefine
   // naming this computer's address as a target (not a range that holds it) is asking for it to be checked
   const namedTargets = new Set(opts.targets.map((t) => canonicalAddress(t)).filter((a): a is string => a !== null));
   const configFor = (d: Device) => configs.get(d.address)?.config;
-  const probeMeta = new Map<string, ProbeMeta>(PROBES.map((p) => [p.meta.id, p.meta]));
 
   const startedAt = hooks.startedAt ?? new Date();
   const controller = new AbortController();
@@ -134,8 +134,27 @@ export async function runScan(opts: ScanOptions, loaded: LoadedConfig | undefine
   };
   if (hooks.signal?.aborted) onAbort(); else hooks.signal?.addEventListener('abort', onAbort, { once: true });
 
-  const { discover, DiscoveryError } = await import('../discovery/index.js');
-  const { createRunner } = await import('../scheduler/run.js');
+  const { discover, DiscoveryError } = await discoveryModule;
+  // The ping sweep starts now (its events wait in discovery's channel): it takes about a second on a
+  // /24 and needs nothing of the probes, which load meanwhile. Discovery also stops when the runner
+  // does (its time budget), through discoveryStop.
+  const discoveryStop = new AbortController();
+  const discovery = (scope && scope.blocks.length === 0 ? (async function* () { /* an empty shard scans nothing */ })() : discover({
+    targets: scope?.blocks ?? [],
+    exclude: opts.exclude,
+    ports: opts.ports,
+    allPorts: opts.allPorts,
+    nmapPath: opts.nmapPath,
+    requireNmap: opts.requireNmap,
+    nmapXmlFile: opts.nmapXml,
+    signal: AbortSignal.any([controller.signal, discoveryStop.signal]),
+  }))[Symbol.asyncIterator]();
+  const firstEvent = discovery.next();
+  // a failure before the loop below is read again there
+  firstEvent.catch(() => undefined);
+  const [{ PROBES }, { createRunner }] = await Promise.all([import('../probes/registry.js'), import('../scheduler/run.js')])
+    .catch(async (e: unknown) => { await discovery.return?.(undefined); throw e; });
+  const probeMeta = new Map<string, ProbeMeta>(PROBES.map((p) => [p.meta.id, p.meta]));
 
   const devices: Device[] = [];
   const errors: RunError[] = [];
@@ -171,18 +190,12 @@ export async function runScan(opts: ScanOptions, loaded: LoadedConfig | undefine
     now: () => new Date(),
   });
 
+  if (runner.stopped.aborted) discoveryStop.abort();
+  else runner.stopped.addEventListener('abort', () => discoveryStop.abort(), { once: true });
+
   try {
-    // an empty shard scans nothing (and still reports and records an empty run).
-    for await (const event of (scope && scope.blocks.length === 0 ? (async function* () { /* empty shard */ })() : discover({
-      targets: scope?.blocks ?? [],
-      exclude: opts.exclude,
-      ports: opts.ports,
-      allPorts: opts.allPorts,
-      nmapPath: opts.nmapPath,
-      requireNmap: opts.requireNmap,
-      nmapXmlFile: opts.nmapXml,
-      signal: AbortSignal.any([controller.signal, runner.stopped]),
-    }))) {
+    for (let next = await firstEvent; !next.done; next = await discovery.next()) {
+      const event = next.value;
       if (event.type === 'capabilities') {
         capabilities = event.capabilities;
         for (const n of capabilities.notices) notice(n);
@@ -202,6 +215,8 @@ export async function runScan(opts: ScanOptions, loaded: LoadedConfig | undefine
       }
     }
   } catch (e) {
+    // a failure of this loop's own (not discovery's) stops discovery's nmap processes too
+    await discovery.return?.(undefined);
     // the run's own time budget also stops discovery; that is a timeout, not an error.
     if (!controller.signal.aborted && !runner.stopped.aborted) {
       if (e instanceof DiscoveryError) {

@@ -5,6 +5,7 @@
  */
 import type { LoadedConfig } from '../targets/config.js';
 import { resolveScanOptions, type ScanArgs, type ScanOptions } from '../cli/options.js';
+import { PROBE_IDS } from '../probes/ids.js';
 import { createChannel } from './channel.js';
 import type { ScanEvent, ScanRun, ScanSettings } from './events.js';
 import { runScan, type ScanHooks } from './run.js';
@@ -44,8 +45,7 @@ export function scan(targets: string | readonly string[], settings: ScanSettings
   const result = (async () => {
     const { loadConfig } = await import('../targets/config.js');
     const loaded = settings.config ? await loadConfig(settings.config) : undefined;
-    const { PROBES } = await import('../probes/registry.js');
-    const opts = resolveScanOptions(toArgs(list, settings), loaded, PROBES.map((p) => p.meta.id));
+    const opts = resolveScanOptions(toArgs(list, settings), loaded, PROBE_IDS);
     const run = startScan(opts, loaded, {
       dataDir: settings.dataDir ?? defaultDataDir(undefined),
       ...(settings.vulnDb ? { vulnDb: settings.vulnDb } : {}),

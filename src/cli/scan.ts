@@ -11,6 +11,7 @@ import type { RunEvidence } from '../store/evidence.js';
 import type { LoadedConfig } from '../targets/config.js';
 import { loadConfig } from '../targets/config.js';
 import { printable } from '../targets/spec.js';
+import { PROBE_IDS } from '../probes/ids.js';
 import { resolveScanOptions, type ScanArgs, type ScanOptions } from './options.js';
 import { writeReports } from './write-reports.js';
 // run history, --baseline, --webhook, --shard.
@@ -26,8 +27,7 @@ const oneLine = (m: string) => m.slice(0, 500).replace(/[\x00-\x1f\x7f-\x9f\u202
 /** Flags and targets.yaml → validated options (usage errors before anything is sent). */
 export async function parseScan(args: ScanArgs): Promise<{ opts: ScanOptions; loaded: LoadedConfig | undefined }> {
   const loaded = args.config ? await loadConfig(args.config) : undefined;
-  const { PROBES } = await import('../probes/registry.js');
-  return { opts: resolveScanOptions(args, loaded, PROBES.map((p) => p.meta.id)), loaded };
+  return { opts: resolveScanOptions(args, loaded, PROBE_IDS), loaded };
 }
 
 /** One --verbose line: who (probe@device:port/transport), what happened, and the fields as key=value. */

@@ -33,10 +33,16 @@ function familyFlags(f: ScanFlags): string[] {
  * Host discovery (`-sn`): ARP/ND on the local link when privileged, TCP connects to 80/443 otherwise.
  * `-n`: reverse DNS is done by discovery itself with a short deadline (nmap waits about 15 s when
  * the configured resolver is unreachable).
+ * `--min-rate 500 --min-parallelism 64`: without them nmap's congestion control, starved of answers
+ * by a mostly empty /24, sends slowly and the sweep took 1.8 s on the lab; with them 0.8 s, the same
+ * 25 hosts (nmap still waits its usual timeout for each probe, so slow answerers are not lost). A /24
+ * is 256 probes and one retry each: half a second of ARP at most, not a flood.
  */
+const SWEEP_PACE = ['--min-rate', '500', '--min-parallelism', '64'];
+
 export function discoveryArgs(targets: readonly string[], exclude: readonly string[], flags: ScanFlags): string[] {
   return [
-    ...COMMON, '-n', '-sn', '--host-timeout', `${DISCOVERY_HOST_TIMEOUT_S}s`,
+    ...COMMON, '-n', '-sn', '--host-timeout', `${DISCOVERY_HOST_TIMEOUT_S}s`, ...SWEEP_PACE,
     ...privilegeFlags(flags), ...familyFlags(flags),
     ...(exclude.length > 0 ? ['--exclude', exclude.join(',')] : []),
     '--', ...targets,

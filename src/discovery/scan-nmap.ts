@@ -1,7 +1,7 @@
 /** Discovery with nmap: host discovery, port scans in parallel batches, a version pass per host, identification. */
 import { discoveryArgs, portScanArgs, PORTSCAN_ALL_PORTS_HOST_TIMEOUT_S, PORTSCAN_HOST_TIMEOUT_S, scannablePorts, versionArgs, versionCandidates, type ScanFlags } from './args.js';
 import { DiscoveryError } from './errors.js';
-import { mapLimit } from './limit.js';
+import { mapLimit, Semaphore } from './limit.js';
 import { hostAddress, hostMac, mapHost, mergeVersionInfo } from './map.js';
 import { readNeighbours } from './neighbours.js';
 import { runNmap } from './nmap.js';
@@ -46,14 +46,10 @@ export async function nmapScan(ctx: Context, nmap: { path: string; version: stri
   emit({ type: 'hosts-found', addresses });
   if (addresses.length === 0) return;
 
-  // Reverse DNS, ours and bounded (nmap's own waits for unreachable resolvers; discovery runs -n).
-  const names = ctx.identifyNetwork ? await mapLimit(addresses, 16, (a) => reverseDns(a, ctx.timeoutMs, signal)) : [];
-  checkAborted(signal);
-  addresses.forEach((a, i) => {
-    const name = names[i];
-    const entry = found.get(a)!;
-    if (name && !entry.host.hostnames.some((h) => h.name === name)) entry.host = { ...entry.host, hostnames: [...entry.host.hostnames, { name, type: 'PTR' }] };
-  });
+  // Reverse DNS, ours and bounded (nmap's own waits for unreachable resolvers; discovery runs -n),
+  // alongside the port scans: a host waits for its own name only once its ports are known.
+  const lookups = new Semaphore(16);
+  const names = new Map(addresses.map((a) => [a, ctx.identifyNetwork ? lookups.run(() => reverseDns(a, ctx.timeoutMs, signal)) : Promise.resolve(undefined)]));
 
   // 2. Port scans in batches, hosts emitted as they complete.
   const neighbours = ctx.priv.privileged ? new Map<string, string>() : await readNeighbours();
@@ -86,7 +82,8 @@ export async function nmapScan(ctx: Context, nmap: { path: string; version: stri
       }
     }
     await mapLimit(batch.hosts, Math.min(batch.hosts.length, 4), async (address) => {
-      const discovered = found.get(address)!.host;
+      const discovered = withName(found.get(address)!.host, await names.get(address));
+      checkAborted(signal);
       const portHost = scanned.get(address);
       if (portHost?.timedOut) emit({ type: 'warning', message: `${address}: port scan hit the ${hostTimeout} s host timeout; its port list may be incomplete` });
       else if (!portHost && !scanFailed && (scannable.tcp.length > 0 || scannable.udp.length > 0)) emit({ type: 'warning', message: `${address}: missing from the port scan output` });
@@ -118,6 +115,12 @@ export async function nmapScan(ctx: Context, nmap: { path: string; version: stri
       emit({ type: 'host', device });
     }, ctx.controller);
   }, ctx.controller);
+}
+
+/** The host with its reverse-DNS name added (once). */
+function withName(host: NmapHost, name: string | undefined): NmapHost {
+  if (!name || host.hostnames.some((h) => h.name === name)) return host;
+  return { ...host, hostnames: [...host.hostnames, { name, type: 'PTR' }] };
 }
 
 function batchSize(hosts: number, concurrency: number): number {

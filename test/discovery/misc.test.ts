@@ -68,6 +68,13 @@ describe('nmap argument arrays', () => {
     expect(discoveryArgs(['fd00::/120'], [], unpriv)).toEqual(expect.arrayContaining(['-6', '--unprivileged', '-sn']));
   });
 
+  test('the ping sweep keeps its pace on a mostly empty range (min rate and parallelism), the port scans do not get it', () => {
+    const a = discoveryArgs(['10.0.0.0/24'], [], priv);
+    expect(a[a.indexOf('--min-rate') + 1]).toBe('500');
+    expect(a[a.indexOf('--min-parallelism') + 1]).toBe('64');
+    expect(portScanArgs(['10.0.0.1'], { tcp: [80], udp: [] }, priv)).not.toContain('--min-rate');
+  });
+
   test('capabilities without root add --privileged', () => {
     expect(portScanArgs(['10.0.0.1'], { tcp: [80], udp: [161] }, { ...priv, needsPrivilegedFlag: true })).toEqual(expect.arrayContaining(['--privileged', '-sS', '-sU']));
     expect(portScanArgs(['10.0.0.1'], { tcp: [], udp: [161] }, priv)).not.toContain('-sS');

@@ -7,6 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { isGuidelineId, isProvision } from '../../src/guidelines/catalogue.js';
 import type { AnyProbe } from '../../src/probes/contract.js';
+import { PROBE_IDS } from '../../src/probes/ids.js';
 import { PROBES, probeById } from '../../src/probes/registry.js';
 import { SAFETY_LEVELS, SEVERITIES } from '../../src/report/model.js';
 
@@ -34,6 +35,10 @@ describe('probe registry', () => {
     expect(ids).toEqual(files.map((f) => basename(f, '.ts')));
     expect([...ids].sort()).toEqual(ids);
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('matches PROBE_IDS, the list --only/--skip are checked against without loading the probes', () => {
+    expect([...PROBE_IDS]).toEqual(ids);
   });
 
   it('registers the very object each probe file exports, and that object is named after its file', async () => {
