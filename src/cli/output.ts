@@ -8,12 +8,24 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { RuntimeFailure } from '../errors.js';
 
-export async function writeFileAtomic(path: string, content: string): Promise<void> {
+/** Bytes gathered before one write when the content comes in pieces. */
+const WRITE_BATCH = 64 * 1024;
+
+/** Writes `content` (a string, or pieces written in turn) to a temporary file, then renames it to `path`. */
+export async function writeFileAtomic(path: string, content: string | Iterable<string>): Promise<void> {
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   let handle;
   try {
     handle = await open(tmp, 'wx', 0o600);
-    await handle.writeFile(content, 'utf8');
+    if (typeof content === 'string') await handle.writeFile(content, 'utf8');
+    else {
+      let pending = '';
+      for (const piece of content) {
+        pending += piece;
+        if (pending.length >= WRITE_BATCH) { await handle.writeFile(pending, 'utf8'); pending = ''; }
+      }
+      if (pending) await handle.writeFile(pending, 'utf8');
+    }
     await handle.sync();
     await handle.close();
     handle = undefined;

@@ -131,11 +131,11 @@ async function finishScan(result: ScanResult, opts: ScanOptions, startedAt: Date
     if (!(e instanceof RuntimeFailure)) throw e;
     reportFailure = e.message;
     const { tmpdir } = await import('node:os');
-    const { render } = await import('../report/render/index.js');
+    const { renderChunks } = await import('../report/render/index.js');
     const { reportBaseName, reportPath, writeFileAtomic } = await import('./output.js');
     const rescue = reportPath(tmpdir(), reportBaseName(startedAt), 'json');
     try {
-      await writeFileAtomic(rescue, render('json', result, { color: false }));
+      await writeFileAtomic(rescue, renderChunks('json', result, { color: false }));
       reportFailure += `; the result was saved to ${rescue} instead`;
     } catch {
       reportFailure += '; the result could not be saved anywhere else either';

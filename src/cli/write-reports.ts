@@ -6,7 +6,7 @@ import { useColor } from './color.js';
 import { ensureDir, reportBaseName, reportPath, writeFileAtomic } from './output.js';
 
 export async function writeReports(result: ScanResult, opts: ScanOptions, startedAt: Date, notice: (m: string) => void): Promise<string[]> {
-  const { render, extensionOf, sarifDeviceListing, SARIF_DEVICES_ARTIFACT } = await import('../report/render/index.js');
+  const { render, renderChunks, extensionOf, sarifDeviceListing, SARIF_DEVICES_ARTIFACT } = await import('../report/render/index.js');
   const color = useColor(process.stdout);
   const written: string[] = [];
   if (opts.jsonToStdout) process.stdout.write(render('json', result, { color: false }));
@@ -20,7 +20,7 @@ export async function writeReports(result: ScanResult, opts: ScanOptions, starte
     const base = reportBaseName(startedAt);
     for (const f of files) {
       const path = reportPath(opts.out, base, extensionOf(f));
-      await writeFileAtomic(path, render(f, result, { color: false }));
+      await writeFileAtomic(path, renderChunks(f, result, { color: false }));
       written.push(path);
     }
     if (files.includes('sarif')) {

@@ -6,7 +6,7 @@ import type { ScanResult } from '../../model.js';
 import type { RenderOptions } from './common.js';
 import { renderCsv } from './csv.js';
 import { renderHtml } from './html.js';
-import { renderJson } from './json.js';
+import { jsonChunks, renderJson } from './json.js';
 import { renderJunit } from './junit.js';
 import { renderMarkdown } from './markdown.js';
 import { renderSarif } from './sarif.js';
@@ -52,4 +52,12 @@ export function render(format: Format, result: ScanResult, options: RenderOption
   const fn = RENDERERS[format];
   if (!fn) throw new Error(`unknown report format: ${String(format)}`);
   return fn(result, options);
+}
+
+/**
+ * The same text as render(), in pieces to write one after another: the JSON report comes a device
+ * or a finding at a time (see json.ts); the other formats are one piece.
+ */
+export function renderChunks(format: Format, result: ScanResult, options: RenderOptions): Iterable<string> {
+  return format === 'json' ? jsonChunks(result) : [render(format, result, options)];
 }
