@@ -17,6 +17,7 @@ import { z } from 'zod';
 import type { DeviceConfig } from '../probes/contract.js';
 import type { OutcomeLike } from '../report/build.js';
 import type { Json } from '../model.js';
+import { jsonPieces } from '../json-pieces.js';
 
 export const EVIDENCE_FORMAT = 1;
 /** Largest stored blob read back (decompressed), against a corrupt or hostile database. */
@@ -92,8 +93,22 @@ export function storedConfigOf(c: DeviceConfig): StoredConfig {
   return JSON.parse(JSON.stringify(rest)) as StoredConfig;
 }
 
+/** Text compressed in one gzip member: members are concatenated (RFC 1952 allows it; gunzip reads them all). */
+const MEMBER_CHARS = 1 << 20;
+
+/**
+ * The evidence as gzip of its JSON, built from pieces of at most about 1 MB (one gzip member each):
+ * a 250-device run's evidence is 6.6 MB of JSON, which was one string and one Buffer at the run's end.
+ */
 export function encodeEvidence(e: RunEvidence): Buffer {
-  return gzipSync(Buffer.from(JSON.stringify(e), 'utf8'));
+  const members: Buffer[] = [];
+  let pending = '';
+  for (const piece of jsonPieces(e)) {
+    pending += piece;
+    if (pending.length >= MEMBER_CHARS) { members.push(gzipSync(Buffer.from(pending, 'utf8'))); pending = ''; }
+  }
+  if (pending || members.length === 0) members.push(gzipSync(Buffer.from(pending, 'utf8')));
+  return Buffer.concat(members);
 }
 
 export class EvidenceFormatError extends Error {}

@@ -7,6 +7,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ScanResult } from '../../src/report/model.js';
+import { jsonPieces } from '../../src/json-pieces.js';
 import { jsonChunks } from '../../src/report/render/json.js';
 import { render, renderChunks } from '../../src/report/render/index.js';
 import { writeFileAtomic } from '../../src/cli/output.js';
@@ -23,13 +24,19 @@ describe('JSON report in pieces', () => {
     }
   });
 
-  it('follows JSON.stringify on what it leaves out or changes: undefined, functions, toJSON, nesting', () => {
+  it('follows JSON.stringify on what it leaves out or changes (undefined, functions, toJSON, nesting), indented and compact', () => {
     const odd = {
       a: undefined, b: () => 1, c: [undefined, () => 2, new Date(0), { toJSON: (k: string) => `key ${k}` }],
       d: { e: { f: { g: [1, { h: 'x\ny "z"' }] } }, empty: {}, none: [] }, s: new String('boxed'), n: null,
       '\u2028odd key\n': 'ok', nested: [[[], {}], [[1, 2], { x: [3] }]],
     };
     expect([...jsonChunks(odd as unknown as ScanResult)].join('')).toBe(exact(odd));
+    for (const depth of [0, 1, 2, 3, 6]) {
+      expect([...jsonPieces(odd, 0, depth)].join('')).toBe(JSON.stringify(odd));
+      expect([...jsonPieces(odd, 4, depth)].join('')).toBe(JSON.stringify(odd, null, 4));
+    }
+    expect([...jsonPieces([undefined, 'x'])].join('')).toBe(JSON.stringify([undefined, 'x']));
+    expect([...jsonPieces(undefined)]).toEqual([]);
   });
 
   it('comes a device at a time: no piece of a large result holds more than one device', () => {

@@ -74,6 +74,14 @@ describe('run evidence', () => {
     const big: RunEvidence = { ...evidence, jobs: Array.from({ length: 50 }, (_, i) => ({ ...evidence.jobs[0]!, jobId: `j${i}` })) };
     expect(encodeEvidence(big).length).toBeLessThan(JSON.stringify(big).length / 5);
     expect(decodeEvidence(encodeEvidence(big))).toEqual(big);
+    // more than one gzip member (about 1 MB of JSON each), still read back whole, and still a single
+    // member's gzip as older iotcop versions stored it
+    const huge: RunEvidence = { ...evidence, jobs: Array.from({ length: 3000 }, (_, i) => ({ ...evidence.jobs[0]!, jobId: `j${i}`, device: `10.0.${i >> 8}.${i & 255}`, evidence: { grabs: [{ port: 80, kind: 'http-server', value: `lighttpd/1.4.${i} ${'n'.repeat(500)}` }] } })) };
+    expect(JSON.stringify(huge).length).toBeGreaterThan(2 << 20);
+    const blob = encodeEvidence(huge);
+    expect(blob.subarray(10).indexOf(Buffer.from([0x1f, 0x8b, 0x08]))).toBeGreaterThan(0);
+    expect(decodeEvidence(blob)).toEqual(huge);
+    expect(decodeEvidence(gzipSync(JSON.stringify(huge)))).toEqual(huge);
     expect(storedConfigOf({ name: 'Cam', credentials: [{ username: 'admin', password: 'secret' }], expectedPorts: ['80'] })).toEqual({ name: 'Cam', expectedPorts: ['80'] });
   });
 });
