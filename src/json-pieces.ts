@@ -1,8 +1,10 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+
 /**
  * JSON text in pieces: the same text as `JSON.stringify(value, null, space)`, yielded a few levels
  * deep (at most one element of a top-level array's elements' fields at a time), so a large result is
  * written or compressed without ever being one string. The JSON report (report/render/json.ts) and
- * the stored evidence (store/evidence.ts) use it: a 250-device run's report is 13 MB of text.
+ * the history (gzipJson: a run's stored result and evidence) use it: a 250-device run's report is 13 MB of text.
  */
 
 /** What JSON.stringify would serialise for `value` under `key` (its toJSON()), or undefined to leave out. */
@@ -54,4 +56,30 @@ function* piecesOf(value: unknown, space: number, indent: string, depth: number)
     yield* piecesOf(v, space, inner, depth - 1);
   }
   yield first ? '{}' : `${close}}`;
+}
+
+/** Text compressed in one gzip member: members are concatenated (RFC 1952 allows it; gunzip reads them all). */
+const MEMBER_CHARS = 1 << 20;
+
+/**
+ * gzip of `JSON.stringify(value)`, built from pieces of about 1 MB (one gzip member each), so the
+ * JSON is never one string nor one Buffer: the history stores a run's result and evidence this way.
+ */
+export function gzipJson(value: unknown): Buffer {
+  const members: Buffer[] = [];
+  let pending = '';
+  for (const piece of jsonPieces(value)) {
+    pending += piece;
+    if (pending.length >= MEMBER_CHARS) { members.push(gzipSync(Buffer.from(pending, 'utf8'))); pending = ''; }
+  }
+  if (pending || members.length === 0) members.push(gzipSync(Buffer.from(pending, 'utf8')));
+  return Buffer.concat(members);
+}
+
+/** Decompressed size at most (a corrupt or hostile blob must not take the memory). */
+const MAX_GUNZIP_BYTES = 512 * 1024 * 1024;
+
+/** The text of a gzipJson blob (every member); throws when it is not gzip or inflates past 512 MiB. */
+export function gunzipText(blob: Buffer): string {
+  return gunzipSync(blob, { maxOutputLength: MAX_GUNZIP_BYTES }).toString('utf8');
 }

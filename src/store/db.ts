@@ -1,5 +1,5 @@
 /**
- * Run history in SQLite (better-sqlite3): every run's full result as JSON, plus its devices and findings
+ * Run history in SQLite (better-sqlite3): every run's full result as gzip'd JSON, plus its devices and findings
  * in indexed tables, so `iotcop history`, `report RUN_ID`, `diff` and `--baseline` work without
  * re-parsing every stored run. One transaction per run. The file is created mode 0600 in a 0700
  * directory: stored results hold whatever the reports hold (masked passwords unless the scan used
@@ -9,6 +9,7 @@
  * wrong (corrupt, locked, read-only, disk full…), exit code 3, never a stack trace.
  */
 import Database from 'better-sqlite3';
+import { gunzipText, gzipJson } from '../json-pieces.js';
 import { closeSync, mkdirSync, openSync, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { RuntimeFailure, UsageError } from '../errors.js';
@@ -44,7 +45,12 @@ export function describeDbError(e: unknown): string {
   return printable(message);
 }
 
-const SCHEMA_VERSION = 1;
+/**
+ * 2: runs.result holds gzip of the result's JSON (a BLOB, written in pieces: a 250-device result is
+ * 10 MB of JSON, which was the largest string of the run's end); version-1 rows (TEXT) read the same.
+ * An older iotcop refuses a version-2 file ("written by a newer iotcop") instead of misreading it.
+ */
+const SCHEMA_VERSION = 2;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -288,7 +294,7 @@ export class HistoryStore {
           warnings: r.summary.findings.warn,
           worst: r.summary.worst,
           summary: JSON.stringify(r.summary),
-          result: JSON.stringify(r),
+          result: gzipJson(r),
         });
         const seq = Number(info.lastInsertRowid);
         for (const d of r.devices) {
@@ -377,11 +383,11 @@ export class HistoryStore {
   /** The full stored result of a run, validated against the result schema. */
   loadResult(row: Pick<RunRow, 'seq' | 'id'>): ScanResult {
     return this.guard(() => {
-      const r = this.db.prepare('SELECT result FROM runs WHERE seq = ?').get(row.seq) as { result: string } | undefined;
+      const r = this.db.prepare('SELECT result FROM runs WHERE seq = ?').get(row.seq) as { result: string | Buffer } | undefined;
       if (!r) throw new UsageError(`run ${row.id} is not in ${this.path}`);
       let parsed: unknown;
       try {
-        parsed = JSON.parse(r.result);
+        parsed = JSON.parse(typeof r.result === 'string' ? r.result : gunzipText(r.result));
       } catch {
         throw new HistoryError(this.path, `the stored result of run ${row.id} is not valid JSON (corrupt row)`);
       }

@@ -12,16 +12,14 @@
  * Stored gzip-compressed JSON; read back through a schema, so a corrupt or foreign blob is an error
  * with a message, never a crash.
  */
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import type { DeviceConfig } from '../probes/contract.js';
 import type { OutcomeLike } from '../report/build.js';
 import type { Json } from '../model.js';
-import { jsonPieces } from '../json-pieces.js';
+import { gunzipText, gzipJson } from '../json-pieces.js';
 
 export const EVIDENCE_FORMAT = 1;
 /** Largest stored blob read back (decompressed), against a corrupt or hostile database. */
-const MAX_DECODED_BYTES = 512 * 1024 * 1024;
 
 export interface StoredJob extends OutcomeLike {
   jobId: string;
@@ -93,22 +91,9 @@ export function storedConfigOf(c: DeviceConfig): StoredConfig {
   return JSON.parse(JSON.stringify(rest)) as StoredConfig;
 }
 
-/** Text compressed in one gzip member: members are concatenated (RFC 1952 allows it; gunzip reads them all). */
-const MEMBER_CHARS = 1 << 20;
-
-/**
- * The evidence as gzip of its JSON, built from pieces of at most about 1 MB (one gzip member each):
- * a 250-device run's evidence is 6.6 MB of JSON, which was one string and one Buffer at the run's end.
- */
+/** gzip of the evidence's JSON, built in pieces (a 250-device run's evidence is 6.6 MB of JSON). */
 export function encodeEvidence(e: RunEvidence): Buffer {
-  const members: Buffer[] = [];
-  let pending = '';
-  for (const piece of jsonPieces(e)) {
-    pending += piece;
-    if (pending.length >= MEMBER_CHARS) { members.push(gzipSync(Buffer.from(pending, 'utf8'))); pending = ''; }
-  }
-  if (pending || members.length === 0) members.push(gzipSync(Buffer.from(pending, 'utf8')));
-  return Buffer.concat(members);
+  return gzipJson(e);
 }
 
 export class EvidenceFormatError extends Error {}
@@ -116,7 +101,7 @@ export class EvidenceFormatError extends Error {}
 export function decodeEvidence(blob: Buffer): RunEvidence {
   let text: string;
   try {
-    text = gunzipSync(blob, { maxOutputLength: MAX_DECODED_BYTES }).toString('utf8');
+    text = gunzipText(blob);
   } catch {
     throw new EvidenceFormatError('the stored evidence is not readable (corrupt, or too large)');
   }

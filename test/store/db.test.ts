@@ -127,6 +127,27 @@ describe('HistoryStore', () => {
     }
   });
 
+  it('stores the result as gzip of its JSON (schema 2), and still reads a schema-1 row of plain JSON text', () => {
+    const path = join(dir, 'h.db');
+    const store = HistoryStore.open(path);
+    const r = first();
+    const row = store.saveRun(r);
+    const stored = store.db.prepare('SELECT result FROM runs WHERE seq = ?').get(row.seq) as { result: unknown };
+    expect(Buffer.isBuffer(stored.result)).toBe(true);
+    expect((stored.result as Buffer).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+    expect(store.db.pragma('user_version', { simple: true })).toBe(2);
+    // what iotcop wrote before: JSON text in the column, user_version 1
+    store.db.prepare('UPDATE runs SET result = ? WHERE seq = ?').run(JSON.stringify(r), row.seq);
+    store.db.pragma('user_version = 1');
+    store.close();
+    const again = HistoryStore.open(path);
+    expect(again.loadResult(row)).toEqual(JSON.parse(JSON.stringify(r)));
+    expect(again.db.pragma('user_version', { simple: true })).toBe(2);
+    again.db.prepare('UPDATE runs SET result = ? WHERE seq = ?').run(Buffer.from([0x1f, 0x8b, 1, 2, 3]), row.seq);
+    expect(() => again.loadResult(row)).toThrow(/stored result of run .* is not valid JSON \(corrupt row\)/);
+    again.close();
+  });
+
   it('a database of another program, or of a newer iotcop, is refused', () => {
     const path = join(dir, 'other.db');
     const db = new Database(path);
