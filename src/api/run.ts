@@ -97,6 +97,8 @@ export async function runScan(opts: ScanOptions, loaded: LoadedConfig | undefine
   const notice = (message: string, level: 'info' | 'warning' | 'error' = 'info') => { if (!fatal) out.push({ type: 'notice', level, message }); };
   // discovery's code loads while the targets are checked; the probes' load after the sweep has started.
   const discoveryModule = import('../discovery/index.js');
+  // awaited below; a usage error thrown before that must not leave it unhandled
+  discoveryModule.catch(() => undefined);
   const vuln = await loadVulnData({ dataDir: hooks.dataDir, vulnDb: hooks.vulnDb, now: new Date() }, notice);
 
   // Targets and scope: all checks happen before any packet is sent.
