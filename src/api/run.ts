@@ -141,7 +141,7 @@ export async function runScan(opts: ScanOptions, loaded: LoadedConfig | undefine
   // /24 and needs nothing of the probes, which load meanwhile. Discovery also stops when the runner
   // does (its time budget), through discoveryStop.
   const discoveryStop = new AbortController();
-  const discovery = (scope && scope.blocks.length === 0 ? (async function* () { /* an empty shard scans nothing */ })() : discover({
+  const discovery = (scope && scope.blocks.length === 0 ? (async function* () { /* an empty shard scans nothing (and still reports and records an empty run) */ })() : discover({
     targets: scope?.blocks ?? [],
     exclude: opts.exclude,
     ports: opts.ports,

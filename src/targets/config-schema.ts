@@ -2,6 +2,7 @@
  * The schema of targets.yaml (strict: an unknown key is an error). targets.example.yaml documents every key.
  * Pure: parsing text into a validated config lives in config.ts.
  */
+import { PROBE_IDS } from '../probes/ids.js';
 import { z } from 'zod';
 import { DEVICE_TYPES, SAFETY_LEVELS, SEVERITIES } from '../model.js';
 import { CREDENTIAL_SERVICES } from '../data/credential-services.js';
@@ -33,7 +34,8 @@ const portSpec = z.union([
   z.string().regex(/^\d{1,5}(\/(tcp|udp))?$/, 'expected a port such as 443 or 161/udp'),
 ]);
 
-const probeIds = z.array(z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'expected a probe id (kebab-case, see `iotcop probes`)'));
+// a typo here (a device's `only: [telnet-default-credential]`) would silently leave the device unchecked
+const probeIds = z.array(z.string().refine((id) => PROBE_IDS.includes(id), { error: (issue) => `unknown probe "${String(issue.input).slice(0, 60)}" (\`iotcop probes\` lists them)` }));
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date as YYYY-MM-DD')
   .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), 'not a real date');

@@ -53,6 +53,13 @@ describe('targets.yaml', () => {
     expect(errorOf('scan:\n  targets:\n    - 10.0.0.0/24\n    - 192.168.1\n').message).toMatch(/^targets\.yaml:4:7: scan\.targets\[1\]/);
   });
 
+  it('names the line of an unknown probe in a device\'s only/skip and in scan.skip (a typo would leave a device unchecked)', () => {
+    const e = errorOf('devices:\n  - address: 10.0.0.5\n    only: [telnet-default-credential]\n');
+    expect(e.message).toMatch(/^targets\.yaml:3:\d+: devices\[0\]\.only\[0\]: unknown probe "telnet-default-credential"/);
+    expect(errorOf('scan:\n  skip:\n    - ssh-configuraton\n').message).toMatch(/^targets\.yaml:3:7: scan\.skip\[0\]: unknown probe "ssh-configuraton"/);
+    expect(parseConfig('devices:\n  - address: 10.0.0.5\n    skip: [telnet-default-credentials]\n', 'targets.yaml').config.devices?.[0]?.skip).toEqual(['telnet-default-credentials']);
+  });
+
   it('reports YAML syntax errors with a position', () => {
     const e = errorOf('scan:\n  safety: [safe\n');
     expect(e.message).toMatch(/^targets\.yaml:\d+:\d+: YAML syntax error/);
